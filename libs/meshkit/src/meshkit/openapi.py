@@ -1,0 +1,43 @@
+"""The contract side of a service: the `x-agent-tool` extension and deterministic export."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from fastapi import FastAPI
+
+Effect = Literal["read", "write", "destructive"]
+EXTENSION = "x-agent-tool"
+
+
+def agent_tool(
+    effect: Effect,
+    *,
+    approval: bool | None = None,
+    idempotent: bool | None = None,
+    cache_ttl_s: int | None = None,
+) -> dict[str, Any]:
+    """`openapi_extra` marking an operation as a tool Claude may call.
+
+    Reads default to no approval and idempotent; writes and destructive operations always
+    need the user's approval, because text from users or tools must never trigger a write
+    on its own.
+    """
+    if effect != "read" and approval is False:
+        raise ValueError(f"a {effect} tool must require approval")
+    if cache_ttl_s is not None and (effect != "read" or cache_ttl_s < 0):
+        raise ValueError("only read tools can be cached, for a non-negative time")
+    return {
+        EXTENSION: {
+            "effect": effect,
+            "approval": effect != "read" if approval is None else approval,
+            "idempotent": effect == "read" if idempotent is None else idempotent,
+            "cache_ttl_s": cache_ttl_s,
+        }
+    }
+
+
+def render_openapi(app: FastAPI) -> str:
+    """The app's OpenAPI document as stable text: sorted keys, no timestamps, final newline."""
+    return json.dumps(app.openapi(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,112 @@
+"""Settings shared by every service.
+
+Each service subclasses `ServiceSettings`; values come from the environment under their
+standard, unprefixed names (`DATABASE_URL`, `MESH_SERVICE_SECRET`, ...). Settings are built
+in `create_app` or the CLI through `load_settings`, never at import time, and a bad
+environment fails start-up with one message naming every offending variable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal, Self, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every mesh service has."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", case_sensitive=False, validate_by_name=True
+    )
+
+    #: The service's name: its schema, its token audience, its telemetry service name.
+    service_name: ClassVar[str]
+    #: Callers this service accepts when `ALLOWED_CALLERS` is not set.
+    default_callers: ClassVar[tuple[str, ...]] = ()
+
+    environment: Literal["local", "test", "production"] = Field(
+        default="local", validation_alias="MESH_ENV"
+    )
+    database_url: SecretStr | None = Field(default=None, validation_alias="DATABASE_URL")
+    db_pool_min_size: int = Field(default=1, ge=0, le=100, validation_alias="DB_POOL_MIN_SIZE")
+    db_pool_max_size: int = Field(default=10, ge=1, le=500, validation_alias="DB_POOL_MAX_SIZE")
+    service_secret: SecretStr | None = Field(default=None, validation_alias="MESH_SERVICE_SECRET")
+    service_secret_previous: SecretStr | None = Field(
+        default=None, validation_alias="MESH_SERVICE_SECRET_PREVIOUS"
+    )
+    allowed_callers: CommaList = Field(default=(), validation_alias="ALLOWED_CALLERS")
+    service_token_ttl_s: int = Field(
+        default=120, ge=10, le=86_400, validation_alias="SERVICE_TOKEN_TTL_S"
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=16 * 1024 * 1024, validation_alias="MAX_BODY_BYTES"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias="LOG_LEVEL"
+    )
+    log_format: Literal["json", "text"] = Field(default="json", validation_alias="LOG_FORMAT")
+
+    @field_validator("allowed_callers", mode="before")
+    @classmethod
+    def _split_callers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("service_secret", "service_secret_previous")
+    @classmethod
+    def _secret_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_explicit_wiring(self) -> Self:
+        if self.environment == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("MESH_SERVICE_SECRET", self.service_secret),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"{', '.join(missing)} must be set when MESH_ENV=production")
+        if self.db_pool_min_size > self.db_pool_max_size:
+            raise ValueError("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
+        return self
+
+    @property
+    def callers(self) -> frozenset[str]:
+        return frozenset(self.allowed_callers or self.default_callers)
+
+    @property
+    def schema(self) -> str:
+        return self.service_name.replace("-", "_")
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(cls: type[S], **overrides: object) -> S:
+    """Build settings from the environment, turning validation errors into one clear message."""
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            problems.append(f"  {where.upper()}: {error['msg']}")
+        name = getattr(cls, "service_name", cls.__name__)
+        raise SettingsError(
+            f"{name} cannot start, its configuration is invalid:\n" + "\n".join(problems)
+        ) from None
