@@ -19,6 +19,7 @@ from meshkit.auth import TokenMinter, TokenVerifier
 from meshkit.db import Seeder, create_pool, load_migrations, prepare_database, resolve_database_url
 from meshkit.errors import install_problem_handlers, problem_body, problem_response
 from meshkit.logs import configure_logging
+from meshkit.openapi import install_openapi
 from meshkit.settings import ServiceSettings, SettingsError
 
 
@@ -109,6 +110,7 @@ def build_app(
         separate_input_output_schemas=True,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)

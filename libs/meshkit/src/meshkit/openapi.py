@@ -41,3 +41,39 @@ def agent_tool(
 def render_openapi(app: FastAPI) -> str:
     """The app's OpenAPI document as stable text: sorted keys, no timestamps, final newline."""
     return json.dumps(app.openapi(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
+
+
+def normalise_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """Make the document say what the services send: errors are problem+json only, and
+    validation failures (FastAPI's `HTTPValidationError`) are `ProblemDetails` too."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = response.setdefault("content", {})
+                if status == "422" and "application/problem+json" not in content:
+                    response["description"] = "Validation failed"
+                content.pop("application/json", None)
+                content["application/problem+json"] = {"schema": dict(_PROBLEM_REF)}
+    schemas = document.get("components", {}).get("schemas", {})
+    text = json.dumps(document.get("paths", {}))
+    for name in ("HTTPValidationError", "ValidationError"):
+        if name in schemas and f"#/components/schemas/{name}" not in text:
+            del schemas[name]
+    return document
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Wrap `app.openapi` so the published document is normalised once, then cached."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = normalise_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -16,7 +16,7 @@ from meshkit.settings import load_settings
 from sales_agent import seed
 from sales_agent.config import Settings
 from sales_agent.deps import State
-from sales_agent.routes import locations, sales
+from sales_agent.routes import locations, menu, sales
 
 DESCRIPTION = """\
 Point-of-sale data of the Copper Pot Kitchen chain: its locations, its menu, and daily
@@ -54,5 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     authenticated = [Depends(require_caller)]
     app.include_router(locations.router, dependencies=authenticated)
+    app.include_router(menu.router, dependencies=authenticated)
     app.include_router(sales.router, dependencies=authenticated)
     return app
