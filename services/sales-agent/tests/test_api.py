@@ -13,6 +13,11 @@ from .conftest import END_DAY
 PROBLEM = "application/problem+json"
 
 
+def q(**params: date | str | int) -> dict[str, str | int]:
+    """Query parameters with dates in ISO form."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+
+
 async def test_locations_are_the_seeded_chain(client: httpx.AsyncClient) -> None:
     response = await client.get("/locations")
     assert response.status_code == 200
@@ -33,7 +38,7 @@ async def test_summary_matches_the_rows_in_the_database(
     client: httpx.AsyncClient, db: asyncpg.Connection
 ) -> None:
     start, end = END_DAY - timedelta(days=6), END_DAY
-    response = await client.get("/sales/summary", params={"start": start, "end": end})
+    response = await client.get("/sales/summary", params=q(start=start, end=end))
     assert response.status_code == 200
     body = response.json()
     expected = await db.fetchrow(
@@ -42,6 +47,7 @@ async def test_summary_matches_the_rows_in_the_database(
         start,
         end,
     )
+    assert expected is not None
     assert body["totals"]["revenue_cents"] == expected["revenue"]
     assert body["totals"]["orders"] == expected["orders"]
     assert body["totals"]["covers"] == expected["covers"]
@@ -57,7 +63,7 @@ async def test_summary_for_one_location_only_counts_that_location(
 ) -> None:
     start, end = END_DAY - timedelta(days=29), END_DAY
     response = await client.get(
-        "/sales/summary", params={"start": start, "end": end, "location_id": "midtown"}
+        "/sales/summary", params=q(start=start, end=end, location_id="midtown")
     )
     body = response.json()
     expected = await db.fetchval(
@@ -74,11 +80,9 @@ async def test_daily_series_has_every_day_and_zero_outside_history(
     client: httpx.AsyncClient,
 ) -> None:
     start, end = END_DAY - timedelta(days=3), END_DAY + timedelta(days=2)
-    response = await client.get("/sales/daily", params={"start": start, "end": end})
+    response = await client.get("/sales/daily", params=q(start=start, end=end))
     points = response.json()["points"]
-    assert [p["day"] for p in points] == [
-        (start + timedelta(days=i)).isoformat() for i in range(6)
-    ]
+    assert [p["day"] for p in points] == [(start + timedelta(days=i)).isoformat() for i in range(6)]
     assert all(p["revenue_cents"] > 0 for p in points[:4])
     assert all(p["revenue_cents"] == 0 and p["orders"] == 0 for p in points[4:])
     assert points[0]["weekday"] == start.strftime("%A")
@@ -89,7 +93,7 @@ async def test_weekday_pattern_fridays_beat_mondays_at_old_town(
 ) -> None:
     start = END_DAY - timedelta(days=90)
     response = await client.get(
-        "/sales/daily", params={"start": start, "end": END_DAY, "location_id": "old-town"}
+        "/sales/daily", params=q(start=start, end=END_DAY, location_id="old-town")
     )
     points = response.json()["points"]
     mondays = [p["covers"] for p in points if p["weekday"] == "Monday"]
@@ -101,12 +105,12 @@ async def test_riverside_dip_shows_in_period_comparison(client: httpx.AsyncClien
     dip = END_DAY - timedelta(days=seed.RIVERSIDE_DIP_DAYS_BEFORE_END)
     response = await client.get(
         "/sales/compare",
-        params={
-            "current_start": END_DAY - timedelta(days=27),
-            "current_end": END_DAY,
-            "previous_start": dip - timedelta(days=28),
-            "previous_end": dip - timedelta(days=1),
-        },
+        params=q(
+            current_start=END_DAY - timedelta(days=27),
+            current_end=END_DAY,
+            previous_start=dip - timedelta(days=28),
+            previous_end=dip - timedelta(days=1),
+        ),
     )
     assert response.status_code == 200
     body = response.json()
@@ -118,7 +122,7 @@ async def test_riverside_dip_shows_in_period_comparison(client: httpx.AsyncClien
 
 
 async def test_top_catering_items_come_mostly_from_midtown(client: httpx.AsyncClient) -> None:
-    params = {"start": END_DAY - timedelta(days=60), "end": END_DAY, "category": "catering"}
+    params = q(start=END_DAY - timedelta(days=60), end=END_DAY, category="catering")
     chain = (await client.get("/sales/top-items", params=params)).json()
     midtown = (
         await client.get("/sales/top-items", params={**params, "location_id": "midtown"})
@@ -133,8 +137,7 @@ async def test_top_catering_items_come_mostly_from_midtown(client: httpx.AsyncCl
 async def test_top_items_rank_by_quantity_is_sorted_by_units(client: httpx.AsyncClient) -> None:
     response = await client.get(
         "/sales/top-items",
-        params={"start": END_DAY - timedelta(days=6), "end": END_DAY, "rank_by": "quantity",
-                "limit": 5},
+        params=q(start=END_DAY - timedelta(days=6), end=END_DAY, rank_by="quantity", limit=5),
     )
     items = response.json()["items"]
     assert len(items) == 5
@@ -155,23 +158,45 @@ async def test_menu_filter_by_category(client: httpx.AsyncClient) -> None:
         ("/sales/summary", {"start": "yesterday", "end": "2026-11-01"}, "validation-failed"),
         ("/sales/summary", {"start": "2026-02-30", "end": "2026-03-01"}, "validation-failed"),
         ("/sales/summary", {"end": "2026-11-01"}, "validation-failed"),
-        ("/sales/daily", {"start": "2026-11-01", "end": "2026-11-02", "location_id": "A;DROP"},
-         "validation-failed"),
-        ("/sales/daily", {"start": "2026-11-01", "end": "2026-11-02", "location_id": "x" * 5000},
-         "validation-failed"),
-        ("/sales/top-items", {"start": "2026-11-01", "end": "2026-11-02", "limit": 0},
-         "validation-failed"),
-        ("/sales/top-items", {"start": "2026-11-01", "end": "2026-11-02", "limit": "many"},
-         "validation-failed"),
-        ("/sales/top-items", {"start": "2026-11-01", "end": "2026-11-02", "category": "pizza"},
-         "validation-failed"),
-        ("/sales/compare", {"current_start": "2026-11-01", "current_end": "2026-11-02",
-                            "previous_start": "2026-10-05", "previous_end": "2026-10-01"},
-         "invalid-date-range"),
+        (
+            "/sales/daily",
+            {"start": "2026-11-01", "end": "2026-11-02", "location_id": "A;DROP"},
+            "validation-failed",
+        ),
+        (
+            "/sales/daily",
+            {"start": "2026-11-01", "end": "2026-11-02", "location_id": "x" * 5000},
+            "validation-failed",
+        ),
+        (
+            "/sales/top-items",
+            {"start": "2026-11-01", "end": "2026-11-02", "limit": 0},
+            "validation-failed",
+        ),
+        (
+            "/sales/top-items",
+            {"start": "2026-11-01", "end": "2026-11-02", "limit": "many"},
+            "validation-failed",
+        ),
+        (
+            "/sales/top-items",
+            {"start": "2026-11-01", "end": "2026-11-02", "category": "pizza"},
+            "validation-failed",
+        ),
+        (
+            "/sales/compare",
+            {
+                "current_start": "2026-11-01",
+                "current_end": "2026-11-02",
+                "previous_start": "2026-10-05",
+                "previous_end": "2026-10-01",
+            },
+            "invalid-date-range",
+        ),
     ],
 )
 async def test_bad_input_is_a_problem_422(
-    client: httpx.AsyncClient, path: str, params: dict[str, object], slug: str
+    client: httpx.AsyncClient, path: str, params: dict[str, str | int], slug: str
 ) -> None:
     response = await client.get(path, params=params)
     assert response.status_code == 422
@@ -185,8 +210,8 @@ async def test_bad_input_is_a_problem_422(
 
 async def test_unknown_location_filter_is_404_not_empty(client: httpx.AsyncClient) -> None:
     response = await client.get(
-        "/sales/summary", params={"start": "2026-11-01", "end": "2026-11-02",
-                                  "location_id": "atlantis"}
+        "/sales/summary",
+        params={"start": "2026-11-01", "end": "2026-11-02", "location_id": "atlantis"},
     )
     assert response.status_code == 404
 

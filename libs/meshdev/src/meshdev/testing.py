@@ -85,9 +85,7 @@ class TestDatabases:
 
 
 @asynccontextmanager
-async def app_client(
-    app: FastAPI, *, token: str | None = None
-) -> AsyncIterator[httpx.AsyncClient]:
+async def app_client(app: FastAPI, *, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client with the app's lifespan running, optionally authenticated."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with (

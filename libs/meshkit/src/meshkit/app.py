@@ -146,10 +146,10 @@ async def service_database(
     dsn = await resolve_database_url(
         settings.database_url.get_secret_value() if settings.database_url else None
     )
-    await prepare_database(dsn, settings.schema, load_migrations(migrations), seed=seed)
+    await prepare_database(dsn, settings.db_schema, load_migrations(migrations), seed=seed)
     pool = await create_pool(
         dsn,
-        schema=settings.schema,
+        schema=settings.db_schema,
         application_name=settings.service_name,
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,

@@ -86,9 +86,7 @@ class ServiceTokenAuth(httpx.Auth):
 class TokenVerifier:
     """Checks incoming tokens for one service."""
 
-    def __init__(
-        self, secrets_: list[str], audience: str, allowed_callers: frozenset[str]
-    ) -> None:
+    def __init__(self, secrets_: list[str], audience: str, allowed_callers: frozenset[str]) -> None:
         if not secrets_:
             raise ValueError("at least one secret is required")
         self._secrets = secrets_

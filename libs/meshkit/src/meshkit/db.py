@@ -102,7 +102,9 @@ async def migrate(
             )
             """
         )
-        rows = await conn.fetch(f"SELECT version, name, checksum FROM {quoted}.schema_migrations")
+        rows = await conn.fetch(
+            f"SELECT version, name, checksum FROM {quoted}.schema_migrations"  # noqa: S608
+        )
         applied = {row["version"]: row for row in rows}
         known = {m.version for m in migrations}
         unknown = sorted(set(applied) - known)
@@ -125,7 +127,7 @@ async def migrate(
                 await conn.execute(f"SET LOCAL search_path TO {quoted}, public")
                 await conn.execute(migration.sql)
                 await conn.execute(
-                    f"INSERT INTO {quoted}.schema_migrations (version, name, checksum) "
+                    f"INSERT INTO {quoted}.schema_migrations (version, name, checksum) "  # noqa: S608
                     "VALUES ($1, $2, $3)",
                     migration.version,
                     migration.name,

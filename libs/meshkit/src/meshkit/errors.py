@@ -28,7 +28,9 @@ PROBLEM_BASE = "https://errors.agent-mesh.dev/"
 class FieldError(BaseModel):
     """One invalid input field."""
 
-    loc: list[str | int] = Field(description="Where the bad value is: body, query, path or header, then the field.")
+    loc: list[str | int] = Field(
+        description="Where the bad value is: body, query, path or header, then the field."
+    )
     msg: str = Field(description="What is wrong with it.")
     type: str = Field(description="A stable machine-readable error kind.")
 
@@ -124,7 +126,9 @@ def problem_body(
     return body
 
 
-def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
         body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
@@ -200,7 +204,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
+        log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
         return problem_response(
             problem_body(
                 500,

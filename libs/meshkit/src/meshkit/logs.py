@@ -11,9 +11,12 @@ from typing import Any
 from opentelemetry import trace
 
 # Attributes every LogRecord has; anything else was passed through `extra=`.
-_STANDARD = set(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__
-) | {"message", "asctime", "taskName", "color_message"}
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

@@ -8,7 +8,7 @@ environment fails start-up with one message naming every offending variable.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -90,14 +90,14 @@ class ServiceSettings(BaseSettings):
         return frozenset(self.allowed_callers or self.default_callers)
 
     @property
-    def schema(self) -> str:
+    def db_schema(self) -> str:
         return self.service_name.replace("-", "_")
 
 
 S = TypeVar("S", bound=BaseSettings)
 
 
-def load_settings(cls: type[S], **overrides: object) -> S:
+def load_settings(cls: type[S], **overrides: Any) -> S:
     """Build settings from the environment, turning validation errors into one clear message."""
     try:
         return cls(**overrides)

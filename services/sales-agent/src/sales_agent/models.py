@@ -78,7 +78,9 @@ class LocationSales(Model):
     location_id: LocationId
     location_name: str
     totals: SalesTotals
-    share_of_revenue: float = Field(description="This location's share of the chain's revenue, 0..1.")
+    share_of_revenue: float = Field(
+        description="This location's share of the chain's revenue, 0..1."
+    )
 
 
 class DayFigure(Model):
@@ -127,7 +129,9 @@ class TopItem(Model):
     category: Category
     quantity: int
     revenue_cents: int
-    share_of_revenue: float = Field(description="Share of the period's revenue over all items, 0..1.")
+    share_of_revenue: float = Field(
+        description="Share of the period's revenue over all items, 0..1."
+    )
 
 
 class TopItemList(Model):

@@ -47,18 +47,52 @@ _OFFICE = (1.15, 1.2, 1.22, 1.2, 1.1, 0.55, 0.4)
 _FLAT = (0.97, 0.96, 0.98, 1.0, 1.04, 1.03, 1.02)
 
 LOCATIONS = (
-    LocationSeed("riverside", "Riverside", "Rua da Ribeira Nova 12", 96, date(2019, 4, 2),
-                 210, _CLASSIC, 0.01),
-    LocationSeed("old-town", "Old Town", "Largo do Chafariz de Dentro 3", 72, date(2017, 9, 15),
-                 175, _CLASSIC, 0.01),
-    LocationSeed("harbour-front", "Harbour Front", "Doca de Alcântara, Armazém 7", 120,
-                 date(2021, 6, 1), 230, _CLASSIC, 0.0),
-    LocationSeed("university", "University", "Avenida das Forças Armadas 40", 88,
-                 date(2020, 2, 10), 190, (1.05, 1.1, 1.12, 1.1, 0.95, 0.7, 0.6), 0.05),
-    LocationSeed("airport", "Airport", "Terminal 1, Piso 2", 64, date(2022, 11, 20),
-                 250, _FLAT, 0.0),
-    LocationSeed("midtown", "Midtown", "Avenida da República 58", 110, date(2018, 3, 5),
-                 200, _OFFICE, 0.08),
+    LocationSeed(
+        "riverside",
+        "Riverside",
+        "Rua da Ribeira Nova 12",
+        96,
+        date(2019, 4, 2),
+        210,
+        _CLASSIC,
+        0.01,
+    ),
+    LocationSeed(
+        "old-town",
+        "Old Town",
+        "Largo do Chafariz de Dentro 3",
+        72,
+        date(2017, 9, 15),
+        175,
+        _CLASSIC,
+        0.01,
+    ),
+    LocationSeed(
+        "harbour-front",
+        "Harbour Front",
+        "Doca de Alcântara, Armazém 7",
+        120,
+        date(2021, 6, 1),
+        230,
+        _CLASSIC,
+        0.0,
+    ),
+    LocationSeed(
+        "university",
+        "University",
+        "Avenida das Forças Armadas 40",
+        88,
+        date(2020, 2, 10),
+        190,
+        (1.05, 1.1, 1.12, 1.1, 0.95, 0.7, 0.6),
+        0.05,
+    ),
+    LocationSeed(
+        "airport", "Airport", "Terminal 1, Piso 2", 64, date(2022, 11, 20), 250, _FLAT, 0.0
+    ),
+    LocationSeed(
+        "midtown", "Midtown", "Avenida da República 58", 110, date(2018, 3, 5), 200, _OFFICE, 0.08
+    ),
 )
 
 
@@ -104,9 +138,8 @@ def _season(location: str, day: date) -> float:
     base = 1.0 + 0.08 * math.cos(2 * math.pi * (doy - 215) / 365)
     if location == "harbour-front":
         base *= 1.0 + 0.35 * math.exp(-(((doy - 212) / 28) ** 2))
-    if location == "university":
-        if date(day.year, 7, 10) <= day <= date(day.year, 9, 14):
-            base *= 0.55
+    if location == "university" and date(day.year, 7, 10) <= day <= date(day.year, 9, 14):
+        base *= 0.55
     return base
 
 

@@ -21,9 +21,7 @@ router = APIRouter(tags=["menu"])
 )
 async def list_menu_items(
     pool: PoolDep,
-    category: Annotated[
-        Category | None, Query(description="Only items of this category.")
-    ] = None,
+    category: Annotated[Category | None, Query(description="Only items of this category.")] = None,
 ) -> MenuItemList:
     """Every dish and drink on the menu with its category and current price in euro cents.
     Catering items are the trays and boxes sold to businesses and events."""

@@ -205,8 +205,10 @@ async def compare_periods(
             )
         )
     by_location.sort(
-        key=lambda c: (c.revenue.change_pct if c.revenue.change_pct is not None else 0.0,
-                       c.location_id)
+        key=lambda c: (
+            c.revenue.change_pct if c.revenue.change_pct is not None else 0.0,
+            c.location_id,
+        )
     )
 
     def totals(rows: list[asyncpg.Record]) -> SalesTotals:
@@ -218,14 +220,14 @@ async def compare_periods(
         )
 
     now = totals(current_rows)
-    before = totals(list(previous_rows.values()))
+    then = totals(list(previous_rows.values()))
     return PeriodComparison(
         current=PeriodTotals(start=current_start, end=current_end, totals=now),
-        previous=PeriodTotals(start=previous_start, end=previous_end, totals=before),
+        previous=PeriodTotals(start=previous_start, end=previous_end, totals=then),
         location_id=location_id,
-        revenue=_change(before.revenue_cents, now.revenue_cents),
-        orders=_change(before.orders, now.orders),
-        covers=_change(before.covers, now.covers),
-        average_ticket=_change(before.average_ticket_cents, now.average_ticket_cents),
+        revenue=_change(then.revenue_cents, now.revenue_cents),
+        orders=_change(then.orders, now.orders),
+        covers=_change(then.covers, now.covers),
+        average_ticket=_change(then.average_ticket_cents, now.average_ticket_cents),
         by_location=by_location,
     )
