@@ -60,5 +60,23 @@ def token(
     typer.echo(TokenMinter(local_service_secret(), caller, ttl).mint(audience))
 
 
+@app.command("run")
+def run(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    base_port: Annotated[int, typer.Option(help="Agents listen on base+1, base+2, ...")] = 8100,
+    check: Annotated[
+        bool, typer.Option("--check", help="Start, verify the seeded data, then stop.")
+    ] = False,
+) -> None:
+    """Run the whole mesh locally on an embedded PostgreSQL."""
+    import asyncio
+
+    from meshdev.mesh import run_mesh
+
+    raise typer.Exit(
+        asyncio.run(run_mesh(host=host, base_port=base_port, check=check, echo=typer.echo))
+    )
+
+
 def main() -> None:
     app()

@@ -50,27 +50,33 @@ class BodyLimitMiddleware:
                     return
         received = 0
         response_started = False
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    # Answer now and tell the app the client went away; whatever it
+                    # tries to send afterwards is dropped.
+                    rejected = True
+                    if not response_started:
+                        await self._reject(scope, receive, send, received)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
-                await self._reject(scope, receive, send, received)
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send, size: int) -> None:
         detail = (
@@ -83,10 +89,6 @@ class BodyLimitMiddleware:
         title = "Payload too large" if status == 413 else "Bad request"
         response = problem_response(problem_body(status, slug, title, detail, scope.get("path")))
         await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def build_app(
