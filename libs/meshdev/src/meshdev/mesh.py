@@ -58,7 +58,7 @@ async def run_mesh(
     host: str = "127.0.0.1",
     base_port: int = 8100,
     check: bool = False,
-    echo: Callable[[str], None] = print,  # noqa: T201 - the CLI's output channel
+    echo: Callable[[str], None] = print,
 ) -> int:
     """Start every component, print where they are, and supervise them until interrupted.
 
