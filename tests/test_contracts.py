@@ -79,7 +79,7 @@ def test_errors_are_declared_as_problem_details() -> None:
 def test_agent_tools_are_well_formed(service: contracts.Service) -> None:
     prefix = service.name.removesuffix("-agent")
     tools = []
-    for path, item in _document(service)["paths"].items():
+    for item in _document(service)["paths"].values():
         for method, operation in item.items():
             tool = operation.get("x-agent-tool")
             if tool is None:

@@ -188,7 +188,7 @@ def test_mesh_run_brings_every_agent_up_with_seeded_data() -> None:
     env = {**os.environ, "MESH_DATA_DIR": str(home)}
     env.pop("DATABASE_URL", None)
     env.pop("XDG_RUNTIME_DIR", None)
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [
             str(Path(sys.executable).parent / "mesh"),
             "run",
