@@ -28,6 +28,11 @@ async def _prepare(dsn: str) -> None:
 
 
 @pytest.fixture
+def end_day() -> date:
+    return END_DAY
+
+
+@pytest.fixture
 async def database_url(test_databases: TestDatabases) -> AsyncIterator[str]:
     template = await test_databases.template("sales_agent", _prepare)
     dsn = await test_databases.clone(template)
@@ -43,6 +48,9 @@ def settings(database_url: str) -> Settings:
         MESH_SERVICE_SECRET=TEST_SECRET,
         MESH_ENV="test",
         SEED_END_DATE=END_DAY,
+        # Most tests never reach the model; the `ask` tests point this at the offline model.
+        ANTHROPIC_BASE_URL="http://127.0.0.1:9",
+        VERIFY_MODEL_AT_BOOT=False,
     )
 
 

@@ -8,8 +8,6 @@ import pytest
 
 from sales_agent import seed
 
-from .conftest import END_DAY
-
 PROBLEM = "application/problem+json"
 
 
@@ -35,9 +33,9 @@ async def test_unknown_location_is_a_problem_404(client: httpx.AsyncClient) -> N
 
 
 async def test_summary_matches_the_rows_in_the_database(
-    client: httpx.AsyncClient, db: asyncpg.Connection
+    client: httpx.AsyncClient, db: asyncpg.Connection, end_day: date
 ) -> None:
-    start, end = END_DAY - timedelta(days=6), END_DAY
+    start, end = end_day - timedelta(days=6), end_day
     response = await client.get("/sales/summary", params=q(start=start, end=end))
     assert response.status_code == 200
     body = response.json()
@@ -59,9 +57,9 @@ async def test_summary_matches_the_rows_in_the_database(
 
 
 async def test_summary_for_one_location_only_counts_that_location(
-    client: httpx.AsyncClient, db: asyncpg.Connection
+    client: httpx.AsyncClient, db: asyncpg.Connection, end_day: date
 ) -> None:
-    start, end = END_DAY - timedelta(days=29), END_DAY
+    start, end = end_day - timedelta(days=29), end_day
     response = await client.get(
         "/sales/summary", params=q(start=start, end=end, location_id="midtown")
     )
@@ -78,8 +76,9 @@ async def test_summary_for_one_location_only_counts_that_location(
 
 async def test_daily_series_has_every_day_and_zero_outside_history(
     client: httpx.AsyncClient,
+    end_day: date,
 ) -> None:
-    start, end = END_DAY - timedelta(days=3), END_DAY + timedelta(days=2)
+    start, end = end_day - timedelta(days=3), end_day + timedelta(days=2)
     response = await client.get("/sales/daily", params=q(start=start, end=end))
     points = response.json()["points"]
     assert [p["day"] for p in points] == [(start + timedelta(days=i)).isoformat() for i in range(6)]
@@ -90,10 +89,11 @@ async def test_daily_series_has_every_day_and_zero_outside_history(
 
 async def test_weekday_pattern_fridays_beat_mondays_at_old_town(
     client: httpx.AsyncClient,
+    end_day: date,
 ) -> None:
-    start = END_DAY - timedelta(days=90)
+    start = end_day - timedelta(days=90)
     response = await client.get(
-        "/sales/daily", params=q(start=start, end=END_DAY, location_id="old-town")
+        "/sales/daily", params=q(start=start, end=end_day, location_id="old-town")
     )
     points = response.json()["points"]
     mondays = [p["covers"] for p in points if p["weekday"] == "Monday"]
@@ -101,13 +101,15 @@ async def test_weekday_pattern_fridays_beat_mondays_at_old_town(
     assert sum(fridays) / len(fridays) > 1.3 * sum(mondays) / len(mondays)
 
 
-async def test_riverside_dip_shows_in_period_comparison(client: httpx.AsyncClient) -> None:
-    dip = END_DAY - timedelta(days=seed.RIVERSIDE_DIP_DAYS_BEFORE_END)
+async def test_riverside_dip_shows_in_period_comparison(
+    client: httpx.AsyncClient, end_day: date
+) -> None:
+    dip = end_day - timedelta(days=seed.RIVERSIDE_DIP_DAYS_BEFORE_END)
     response = await client.get(
         "/sales/compare",
         params=q(
-            current_start=END_DAY - timedelta(days=27),
-            current_end=END_DAY,
+            current_start=end_day - timedelta(days=27),
+            current_end=end_day,
             previous_start=dip - timedelta(days=28),
             previous_end=dip - timedelta(days=1),
         ),
@@ -121,8 +123,10 @@ async def test_riverside_dip_shows_in_period_comparison(client: httpx.AsyncClien
     assert all(c["revenue"]["change_pct"] > -12 for c in others)
 
 
-async def test_top_catering_items_come_mostly_from_midtown(client: httpx.AsyncClient) -> None:
-    params = q(start=END_DAY - timedelta(days=60), end=END_DAY, category="catering")
+async def test_top_catering_items_come_mostly_from_midtown(
+    client: httpx.AsyncClient, end_day: date
+) -> None:
+    params = q(start=end_day - timedelta(days=60), end=end_day, category="catering")
     chain = (await client.get("/sales/top-items", params=params)).json()
     midtown = (
         await client.get("/sales/top-items", params={**params, "location_id": "midtown"})
@@ -134,10 +138,12 @@ async def test_top_catering_items_come_mostly_from_midtown(client: httpx.AsyncCl
     assert midtown_revenue > 0.4 * chain_revenue
 
 
-async def test_top_items_rank_by_quantity_is_sorted_by_units(client: httpx.AsyncClient) -> None:
+async def test_top_items_rank_by_quantity_is_sorted_by_units(
+    client: httpx.AsyncClient, end_day: date
+) -> None:
     response = await client.get(
         "/sales/top-items",
-        params=q(start=END_DAY - timedelta(days=6), end=END_DAY, rank_by="quantity", limit=5),
+        params=q(start=end_day - timedelta(days=6), end=end_day, rank_by="quantity", limit=5),
     )
     items = response.json()["items"]
     assert len(items) == 5

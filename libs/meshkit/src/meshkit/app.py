@@ -19,6 +19,7 @@ from meshkit.auth import TokenMinter, TokenVerifier
 from meshkit.db import Seeder, create_pool, load_migrations, prepare_database, resolve_database_url
 from meshkit.errors import install_problem_handlers, problem_body, problem_response
 from meshkit.logs import configure_logging
+from meshkit.model import ModelProbe
 from meshkit.openapi import install_openapi
 from meshkit.settings import ServiceSettings, SettingsError
 
@@ -135,7 +136,12 @@ def build_app(
                     request.url.path,
                 )
             )
-        return JSONResponse({"status": "ready", "service": settings.service_name})
+        body: dict[str, str] = {"status": "ready", "service": settings.service_name}
+        probe: ModelProbe | None = getattr(request.state, "model_probe", None)
+        if probe is not None:
+            # Reported, not required: the typed operations work without the model.
+            body["model"] = "reachable" if await probe.reachable() else "unreachable"
+        return JSONResponse(body)
 
     return app
 

@@ -8,6 +8,7 @@ environment fails start-up with one message naming every offending variable.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -54,6 +55,27 @@ class ServiceSettings(BaseSettings):
     )
     log_format: Literal["json", "text"] = Field(default="json", validation_alias="LOG_FORMAT")
 
+    # The model behind every `ask` loop. Without ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL
+    # must point at the bundled offline model (`make run` does that).
+    anthropic_api_key: SecretStr | None = Field(default=None, validation_alias="ANTHROPIC_API_KEY")
+    anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")
+    model: str = Field(
+        default="claude-sonnet-5-5", min_length=1, validation_alias="ANTHROPIC_MODEL"
+    )
+    model_max_retries: int = Field(default=2, ge=0, le=10, validation_alias="ANTHROPIC_MAX_RETRIES")
+    model_timeout_s: float = Field(default=90.0, gt=0, le=600, validation_alias="MODEL_TIMEOUT_S")
+    verify_model_at_boot: bool = Field(default=True, validation_alias="VERIFY_MODEL_AT_BOOT")
+    agent_max_tokens: int = Field(
+        default=2048, ge=64, le=64_000, validation_alias="AGENT_MAX_TOKENS"
+    )
+    agent_max_rounds: int = Field(default=8, ge=1, le=50, validation_alias="AGENT_MAX_ROUNDS")
+    agent_token_budget: int = Field(
+        default=150_000, ge=1_000, le=5_000_000, validation_alias="AGENT_TOKEN_BUDGET"
+    )
+    tool_timeout_s: float = Field(default=20.0, gt=0, le=300, validation_alias="TOOL_TIMEOUT_S")
+    #: Pins "today" (for demos and tests against fixed data); the real date when unset.
+    today_override: date | None = Field(default=None, validation_alias="MESH_TODAY")
+
     @field_validator("allowed_callers", mode="before")
     @classmethod
     def _split_callers(cls, value: object) -> object:
@@ -84,6 +106,9 @@ class ServiceSettings(BaseSettings):
         if self.db_pool_min_size > self.db_pool_max_size:
             raise ValueError("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
         return self
+
+    def today(self) -> date:
+        return self.today_override or datetime.now(UTC).date()
 
     @property
     def callers(self) -> frozenset[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
 
 import asyncpg
 from fastapi import Depends, Request
 
+from meshkit.agent import AgentLoop, Tool
 from meshkit.auth import TokenVerifier
+from meshkit.model import ModelProbe
 from sales_agent.config import Settings
 
 
@@ -15,6 +17,9 @@ class State(TypedDict):
     settings: Settings
     pool: asyncpg.Pool
     verifier: TokenVerifier
+    agent_loop: AgentLoop
+    agent_tools: list[Tool[Any]]
+    model_probe: ModelProbe
 
 
 def get_pool(request: Request) -> asyncpg.Pool:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from importlib.resources import files
 
 import asyncpg
 from fastapi import Depends, FastAPI
 
 from meshkit.app import build_app, service_database, token_verifier
+from meshkit.ask import ask_router
 from meshkit.auth import require_caller
+from meshkit.model import ModelProbe, agent_loop, model_client, verify_model
 from meshkit.settings import load_settings
 from sales_agent import seed
 from sales_agent.config import Settings
 from sales_agent.deps import State
 from sales_agent.routes import locations, menu, sales
+from sales_agent.tools import SYSTEM_PROMPT, sales_tools
 
 DESCRIPTION = """\
 Point-of-sale data of the Copper Pot Kitchen chain: its locations, its menu, and daily
@@ -29,16 +32,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
 
     async def seed_demo(conn: asyncpg.Connection) -> None:
-        end_day = settings.seed_end_date or datetime.now(UTC).date() - timedelta(days=1)
+        end_day = settings.seed_end_date or settings.today() - timedelta(days=1)
         await seed.seed(conn, end_day)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         migrations = files("sales_agent") / "migrations"
-        async with service_database(
-            settings, migrations, seed_demo if settings.seed_demo_data else None
-        ) as pool:
-            yield {"settings": settings, "pool": pool, "verifier": token_verifier(settings)}
+        model = model_client(settings)
+        try:
+            if settings.verify_model_at_boot:
+                await verify_model(settings, model)
+            async with service_database(
+                settings, migrations, seed_demo if settings.seed_demo_data else None
+            ) as pool:
+                yield {
+                    "settings": settings,
+                    "pool": pool,
+                    "verifier": token_verifier(settings),
+                    "agent_loop": agent_loop(settings, model),
+                    "agent_tools": sales_tools(app, pool),
+                    "model_probe": ModelProbe(model, settings.model),
+                }
+        finally:
+            await model.close()
 
     app = build_app(
         settings,
@@ -56,4 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(locations.router, dependencies=authenticated)
     app.include_router(menu.router, dependencies=authenticated)
     app.include_router(sales.router, dependencies=authenticated)
+    app.include_router(
+        ask_router(SYSTEM_PROMPT, settings.today, subject="sales"), dependencies=authenticated
+    )
     return app

@@ -35,6 +35,42 @@ class RankBy(StrEnum):
     QUANTITY = "quantity"
 
 
+class SalesPeriod(Model):
+    """A date range, for the whole chain or one location."""
+
+    start: date = Field(description="First day of the period (inclusive).", examples=["2026-11-16"])
+    end: date = Field(description="Last day of the period (inclusive).", examples=["2026-11-22"])
+    location_id: LocationId | None = Field(
+        default=None, description="Limit to one location; omit for the whole chain."
+    )
+
+
+class TopItemsQuery(SalesPeriod):
+    category: Category | None = Field(default=None, description="Only this menu category.")
+    rank_by: RankBy = Field(default=RankBy.REVENUE, description="Rank by revenue or by units sold.")
+    limit: int = Field(default=10, ge=1, le=50, description="How many items to return.")
+
+
+class PeriodsToCompare(Model):
+    """Two date ranges to compare, for the whole chain or one location."""
+
+    current_start: date = Field(description="First day of the current period.")
+    current_end: date = Field(description="Last day of the current period.")
+    previous_start: date = Field(description="First day of the period to compare with.")
+    previous_end: date = Field(description="Last day of the period to compare with.")
+    location_id: LocationId | None = Field(
+        default=None, description="Limit to one location; omit for the whole chain."
+    )
+
+
+class MenuFilter(Model):
+    category: Category | None = Field(default=None, description="Only items of this category.")
+
+
+class LocationRef(Model):
+    location_id: LocationId
+
+
 class Location(Model):
     """One restaurant of the chain."""
 

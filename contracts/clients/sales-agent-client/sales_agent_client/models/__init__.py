@@ -1,5 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .ask_answer import AskAnswer
+from .ask_request import AskRequest
 from .category import Category
 from .change import Change
 from .daily_sales import DailySales
@@ -18,10 +20,15 @@ from .problem_details import ProblemDetails
 from .rank_by import RankBy
 from .sales_summary import SalesSummary
 from .sales_totals import SalesTotals
+from .token_usage import TokenUsage
+from .tool_call_record import ToolCallRecord
+from .tool_call_record_input import ToolCallRecordInput
 from .top_item import TopItem
 from .top_item_list import TopItemList
 
 __all__ = (
+    "AskAnswer",
+    "AskRequest",
     "Category",
     "Change",
     "DailySales",
@@ -40,6 +47,9 @@ __all__ = (
     "RankBy",
     "SalesSummary",
     "SalesTotals",
+    "TokenUsage",
+    "ToolCallRecord",
+    "ToolCallRecordInput",
     "TopItem",
     "TopItemList",
 )

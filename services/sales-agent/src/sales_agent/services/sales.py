@@ -3,8 +3,6 @@ tests call them without FastAPI."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import asyncpg
 
 from meshkit.dates import check_range, days_between
@@ -21,15 +19,18 @@ from sales_agent.models import (
     LocationComparison,
     LocationList,
     LocationSales,
+    MenuFilter,
     MenuItem,
     MenuItemList,
     PeriodComparison,
+    PeriodsToCompare,
     PeriodTotals,
-    RankBy,
+    SalesPeriod,
     SalesSummary,
     SalesTotals,
     TopItem,
     TopItemList,
+    TopItemsQuery,
 )
 
 MAX_RANGE_DAYS = 366
@@ -46,7 +47,8 @@ async def get_location(db: Executor, location_id: str) -> Location:
     return Location(**row)
 
 
-async def list_menu_items(db: Executor, category: Category | None) -> MenuItemList:
+async def list_menu_items(db: Executor, query: MenuFilter) -> MenuItemList:
+    category = query.category
     rows = await repository.list_menu_items(db, category.value if category else None)
     return MenuItemList(items=[MenuItem(**row) for row in rows])
 
@@ -66,9 +68,8 @@ def _totals(revenue: int, orders: int, covers: int, days: int) -> SalesTotals:
     )
 
 
-async def get_sales_summary(
-    db: Executor, start: date, end: date, location_id: str | None
-) -> SalesSummary:
+async def get_sales_summary(db: Executor, query: SalesPeriod) -> SalesSummary:
+    start, end, location_id = query.start, query.end, query.location_id
     check_range(start, end, max_days=MAX_RANGE_DAYS)
     await _require_location(db, location_id)
     per_location = await repository.totals_by_location(db, start, end, location_id)
@@ -108,9 +109,8 @@ async def get_sales_summary(
     )
 
 
-async def get_daily_sales(
-    db: Executor, start: date, end: date, location_id: str | None
-) -> DailySalesSeries:
+async def get_daily_sales(db: Executor, query: SalesPeriod) -> DailySalesSeries:
+    start, end, location_id = query.start, query.end, query.location_id
     check_range(start, end, max_days=MAX_RANGE_DAYS)
     await _require_location(db, location_id)
     rows = {row["day"]: row for row in await repository.daily_totals(db, start, end, location_id)}
@@ -132,15 +132,9 @@ async def get_daily_sales(
     return DailySalesSeries(start=start, end=end, location_id=location_id, points=points)
 
 
-async def list_top_items(
-    db: Executor,
-    start: date,
-    end: date,
-    location_id: str | None,
-    category: Category | None,
-    rank_by: RankBy,
-    limit: int,
-) -> TopItemList:
+async def list_top_items(db: Executor, query: TopItemsQuery) -> TopItemList:
+    start, end, location_id = query.start, query.end, query.location_id
+    category, rank_by, limit = query.category, query.rank_by, query.limit
     check_range(start, end, max_days=MAX_RANGE_DAYS)
     await _require_location(db, location_id)
     rows, total = await repository.item_totals(
@@ -172,14 +166,10 @@ def _change(previous: int, current: int) -> Change:
     return Change(previous=previous, current=current, change_pct=pct)
 
 
-async def compare_periods(
-    db: Executor,
-    current_start: date,
-    current_end: date,
-    previous_start: date,
-    previous_end: date,
-    location_id: str | None,
-) -> PeriodComparison:
+async def compare_periods(db: Executor, query: PeriodsToCompare) -> PeriodComparison:
+    current_start, current_end = query.current_start, query.current_end
+    previous_start, previous_end = query.previous_start, query.previous_end
+    location_id = query.location_id
     check_range(current_start, current_end, max_days=MAX_RANGE_DAYS, label="current period")
     check_range(previous_start, previous_end, max_days=MAX_RANGE_DAYS, label="previous period")
     await _require_location(db, location_id)
