@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -18,11 +18,11 @@ import pytest
 
 from meshdev.localenv import data_dir
 from meshdev.procs import ServiceProcess, start_service, wait_ready
-from meshdev.testing import TEST_SECRET, TestDatabases, mint
+from meshdev.testing import DEMO_END_DAY, NO_MODEL, TEST_SECRET, TestDatabases, mint
 
 pytestmark = pytest.mark.processes
 
-END_DAY = date(2026, 11, 22)
+END_DAY = DEMO_END_DAY
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:
@@ -31,7 +31,10 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
         "MESH_SERVICE_SECRET": TEST_SECRET,
         "MESH_ENV": "test",
         "SEED_END_DATE": END_DAY.isoformat(),
+        "MESH_TODAY": (END_DAY + timedelta(days=1)).isoformat(),
         "LOG_FORMAT": "json",
+        "ANTHROPIC_BASE_URL": NO_MODEL,
+        "VERIFY_MODEL_AT_BOOT": "false",
         **extra,
     }
 

@@ -8,15 +8,20 @@ import asyncpg
 import httpx
 import pytest
 
-from meshdev.testing import TEST_SECRET, TestDatabases, app_client, mint
+from meshdev.testing import (
+    DEMO_END_DAY,
+    TestDatabases,
+    app_client,
+    mint,
+    service_settings,
+)
 from meshkit.db import load_migrations, prepare_database
-from meshkit.settings import load_settings
 from sales_agent import seed
 from sales_agent.config import Settings
 from sales_agent.main import create_app
 
 #: The demo history in tests always ends here, so figures are exact.
-END_DAY = date(2026, 11, 22)
+END_DAY = DEMO_END_DAY
 
 
 async def _prepare(dsn: str) -> None:
@@ -42,16 +47,7 @@ async def database_url(test_databases: TestDatabases) -> AsyncIterator[str]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return load_settings(
-        Settings,
-        DATABASE_URL=database_url,
-        MESH_SERVICE_SECRET=TEST_SECRET,
-        MESH_ENV="test",
-        SEED_END_DATE=END_DAY,
-        # Most tests never reach the model; the `ask` tests point this at the offline model.
-        ANTHROPIC_BASE_URL="http://127.0.0.1:9",
-        VERIFY_MODEL_AT_BOOT=False,
-    )
+    return service_settings(Settings, database_url)
 
 
 @pytest.fixture

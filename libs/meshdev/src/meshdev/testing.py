@@ -6,6 +6,8 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -14,11 +16,34 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from meshkit.auth import TokenMinter
+from meshkit.settings import ServiceSettings, load_settings
 
 #: The mesh secret every test service uses; never a real one.
 TEST_SECRET = "test-secret-" + "0123456789abcdef" * 3
 
+#: The last day of the demo history in tests, so every figure is exact.
+DEMO_END_DAY = date(2026, 11, 22)
+#: A model endpoint nothing listens on: tests that never reach the model.
+NO_MODEL = "http://127.0.0.1:9"
+
 _counter = itertools.count()
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def service_settings(cls: type[S], database_url: str, **overrides: Any) -> S:
+    """A service's settings for tests: test secret, fixed demo data, no model unless given."""
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "MESH_SERVICE_SECRET": TEST_SECRET,
+        "MESH_ENV": "test",
+        "SEED_END_DATE": DEMO_END_DAY,
+        "MESH_TODAY": DEMO_END_DAY + timedelta(days=1),
+        "ANTHROPIC_BASE_URL": NO_MODEL,
+        "VERIFY_MODEL_AT_BOOT": False,
+        **overrides,
+    }
+    return load_settings(cls, **values)
 
 
 def mint(caller: str, audience: str, *, ttl_s: int = 300, secret: str = TEST_SECRET) -> str:
@@ -82,6 +107,17 @@ class TestDatabases:
         for database in reversed(self._created):
             await self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         self._created.clear()
+
+
+class RefusingTransport(httpx.AsyncBaseTransport):
+    """A downstream service that is down: every connection is refused."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        raise httpx.ConnectError("connection refused", request=request)
 
 
 @asynccontextmanager

@@ -17,14 +17,17 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 
 log = logging.getLogger(__name__)
 
 #: What repositories take: the pool, or a connection holding a transaction.
-Executor = asyncpg.Pool | asyncpg.Connection
+# A string: PoolConnectionProxy is generic only in the stubs.
+Executor: TypeAlias = (
+    "asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
+)
 Seeder = Callable[[asyncpg.Connection], Awaitable[None]]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypedDict
 
 import anthropic
 import httpx2
 
-from meshkit.agent import AgentLoop, LoopLimits
+from meshkit.agent import AgentLoop, LoopLimits, Tool
 from meshkit.settings import ServiceSettings, SettingsError
 
 #: Stand-in key for the offline model, which accepts keys with this prefix.
@@ -92,3 +95,30 @@ class ModelProbe:
                 self._reachable = False
             self._checked_at = time.monotonic()
             return self._reachable
+
+
+class AgentState(TypedDict):
+    """What the lifespan adds to a service's state for its `ask` operation."""
+
+    agent_loop: AgentLoop
+    agent_tools: list[Tool[Any]]
+    model_probe: ModelProbe
+
+
+@asynccontextmanager
+async def agent_runtime(
+    settings: ServiceSettings, tools: Callable[[], list[Tool[Any]]]
+) -> AsyncIterator[AgentState]:
+    """The model client (checked at boot when configured), the loop and the tools, for the
+    lifetime of the app."""
+    client = model_client(settings)
+    try:
+        if settings.verify_model_at_boot:
+            await verify_model(settings, client)
+        yield {
+            "agent_loop": agent_loop(settings, client),
+            "agent_tools": tools(),
+            "model_probe": ModelProbe(client, settings.model),
+        }
+    finally:
+        await client.close()

@@ -51,6 +51,10 @@ def normalise_problems(document: dict[str, Any]) -> dict[str, Any]:
     validation failures (FastAPI's `HTTPValidationError`) are `ProblemDetails` too."""
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
+            marker = operation.get(EXTENSION)
+            if isinstance(marker, dict):
+                # FastAPI drops None values from openapi_extra; the extension's shape is fixed.
+                marker.setdefault("cache_ttl_s", None)
             for status, response in operation.get("responses", {}).items():
                 if not status.isdigit() or int(status) < 400:
                     continue

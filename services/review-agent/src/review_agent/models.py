@@ -84,6 +84,61 @@ class ReplyTone(StrEnum):
     APPRECIATIVE = "appreciative"
 
 
+class Period(Model):
+    """A date range of local restaurant days."""
+
+    start: date = Field(description="First day of the period (inclusive).", examples=["2026-10-01"])
+    end: date = Field(description="Last day of the period (inclusive).", examples=["2026-11-22"])
+
+
+class RatingPeriod(Period):
+    """A date range, for the whole chain or one location."""
+
+    location_id: LocationId | None = Field(
+        default=None, description="Limit to one location; omit for the whole chain."
+    )
+
+
+class ReviewFilter(Model):
+    """Which reviews to list; every filter is optional and they combine."""
+
+    location_id: LocationId | None = Field(default=None, description="Only this location.")
+    min_rating: int | None = Field(
+        default=None, ge=1, le=5, description="Only reviews with at least this many stars."
+    )
+    max_rating: int | None = Field(
+        default=None, ge=1, le=5, description="Only reviews with at most this many stars."
+    )
+    start: date | None = Field(
+        default=None, description="Only reviews published on or after this day."
+    )
+    end: date | None = Field(
+        default=None, description="Only reviews published on or before this day."
+    )
+    source: ReviewSource | None = Field(
+        default=None, description="Only reviews from this platform."
+    )
+    sentiment: Sentiment | None = Field(default=None, description="Only reviews of this sentiment.")
+    theme: Theme | None = Field(default=None, description="Only reviews mentioning this theme.")
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Only reviews whose title or text contains this, ignoring case; `%` and "
+        "`_` are matched literally.",
+        examples=["cold"],
+    )
+    needs_reply: bool | None = Field(
+        default=None,
+        description="`true` for reviews nobody has answered publicly yet, `false` for "
+        "answered ones.",
+    )
+    limit: int = Field(default=20, ge=1, le=100, description="Reviews per page.")
+    cursor: str | None = Field(
+        default=None, max_length=300, description="`next_cursor` of the previous page."
+    )
+
+
 class Review(Model):
     """A customer's review of one restaurant, with what the service derived from it."""
 
@@ -117,13 +172,13 @@ class ReviewPage(Model):
     )
 
 
-# Control characters other than tab and newline never belong in review text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters other than tab and line breaks never belong in review text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 
 
 def _clean_text(value: str, *, multiline: bool) -> str:
-    if _CONTROL.search(value) or (not multiline and "\n" in value):
+    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
         raise ValueError("must not contain control characters")
     if _MARKUP.search(value):
         raise ValueError("must be plain text, not HTML")
@@ -224,7 +279,9 @@ class LocationRating(Model):
     location_name: str
     count: int
     average_rating: AverageRating
-    negative_share: float = Field(description="Share of this location's reviews that are negative, 0..1.")
+    negative_share: float = Field(
+        description="Share of this location's reviews that are negative, 0..1."
+    )
     awaiting_reply: int = Field(description="Reviews without a posted reply.")
 
 
@@ -236,7 +293,9 @@ class WeeklyRating(Model):
     week_end: date = Field(description="Last day of the week inside the range.")
     count: int
     average_rating: AverageRating
-    negative_share: float = Field(description="Share of the week's reviews that are negative, 0..1.")
+    negative_share: float = Field(
+        description="Share of the week's reviews that are negative, 0..1."
+    )
 
 
 class RatingSummary(Model):
@@ -255,7 +314,9 @@ class RatingSummary(Model):
     by_location: list[LocationRating] = Field(
         description="Sorted by average rating, lowest first; locations without reviews last."
     )
-    weekly: list[WeeklyRating] = Field(description="The trend, one entry per ISO week, oldest first.")
+    weekly: list[WeeklyRating] = Field(
+        description="The trend, one entry per ISO week, oldest first."
+    )
 
 
 class ThemeQuote(Model):
@@ -305,30 +366,35 @@ class WeeklyRatingSales(Model):
 
 
 class RatingDrop(Model):
-    """The week the average rating fell most compared with the week before."""
+    """Where the average rating stepped down: the week that splits the range into the
+    clearest fall from before to after, with covers per day on both sides."""
 
-    week: str
+    week: str = Field(
+        description="ISO week from which the lower rating holds.", examples=["2026-W42"]
+    )
     week_start: date
-    previous_average: float
-    average: float
-    change: float = Field(description="Stars gained (positive) or lost (negative).")
     rating_before: float = Field(description="Average rating of the reviews before that week.")
     rating_after: float = Field(description="Average rating from that week on.")
+    change: float = Field(description="Stars lost (negative) from before to after.")
     covers_per_day_before: float
     covers_per_day_after: float
     covers_change_pct: float | None = Field(
-        description="Change in covers per day from before that week to after it, in percent."
+        description="Change in covers per day from before to after, in percent; null when "
+        "there were no covers before."
     )
 
 
 class RatingSalesFinding(Model):
+    """What the weekly figures suggest, computed, not guessed."""
+
     correlation: float | None = Field(
         description="Pearson correlation of weekly average rating with weekly covers per day, "
         "-1..1; null with fewer than three weeks that have reviews or no variation."
     )
     weeks_compared: int = Field(description="Weeks with at least one review.")
-    sharpest_drop: RatingDrop | None = Field(
-        description="Null when the rating never fell from one week to the next."
+    rating_drop: RatingDrop | None = Field(
+        description="Null unless the rating stepped down by at least 0.3 stars, clearly "
+        "beyond week-to-week noise."
     )
     summary: str = Field(description="The finding in one or two sentences.")
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
 
-from meshkit.agent import AgentLoop, Tool
 from meshkit.auth import TokenVerifier
-from meshkit.model import ModelProbe
+from meshkit.model import AgentState
 from sales_agent.config import Settings
 
 
-class State(TypedDict):
+class State(AgentState):
     settings: Settings
     pool: asyncpg.Pool
     verifier: TokenVerifier
-    agent_loop: AgentLoop
-    agent_tools: list[Tool[Any]]
-    model_probe: ModelProbe
 
 
 def get_pool(request: Request) -> asyncpg.Pool:

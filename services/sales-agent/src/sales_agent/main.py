@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI
 from meshkit.app import build_app, service_database, token_verifier
 from meshkit.ask import ask_router
 from meshkit.auth import require_caller
-from meshkit.model import ModelProbe, agent_loop, model_client, verify_model
+from meshkit.model import agent_runtime
 from meshkit.settings import load_settings
 from sales_agent import seed
 from sales_agent.config import Settings
@@ -38,23 +38,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         migrations = files("sales_agent") / "migrations"
-        model = model_client(settings)
-        try:
-            if settings.verify_model_at_boot:
-                await verify_model(settings, model)
-            async with service_database(
+        async with (
+            service_database(
                 settings, migrations, seed_demo if settings.seed_demo_data else None
-            ) as pool:
-                yield {
-                    "settings": settings,
-                    "pool": pool,
-                    "verifier": token_verifier(settings),
-                    "agent_loop": agent_loop(settings, model),
-                    "agent_tools": sales_tools(app, pool),
-                    "model_probe": ModelProbe(model, settings.model),
-                }
-        finally:
-            await model.close()
+            ) as pool,
+            agent_runtime(settings, lambda: sales_tools(app, pool)) as agent,
+        ):
+            yield {
+                "settings": settings,
+                "pool": pool,
+                "verifier": token_verifier(settings),
+                **agent,
+            }
 
     app = build_app(
         settings,

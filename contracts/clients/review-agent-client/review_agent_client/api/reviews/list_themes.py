@@ -1,0 +1,243 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem_details import ProblemDetails
+from ...models.theme_list import ThemeList
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    location_id: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_start = start.isoformat()
+    params["start"] = json_start
+
+    json_end = end.isoformat()
+    params["end"] = json_end
+
+    json_location_id: None | str | Unset
+    if isinstance(location_id, Unset):
+        json_location_id = UNSET
+    else:
+        json_location_id = location_id
+    params["location_id"] = json_location_id
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/reviews/themes",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ProblemDetails | ThemeList | None:
+    if response.status_code == 200:
+        response_200 = ThemeList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ProblemDetails.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ProblemDetails.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ProblemDetails.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ProblemDetails.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ProblemDetails | ThemeList]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    start: datetime.date,
+    end: datetime.date,
+    location_id: None | str | Unset = UNSET,
+) -> Response[ProblemDetails | ThemeList]:
+    """Recurring themes in reviews
+
+     What guests talk about over a date range (at most 366 days), for the chain or one
+    location: service speed, waiting time, food quality, food temperature, staff
+    friendliness, cleanliness, price and value, ambience and views, management. Each theme
+    comes with how many reviews mention it, their share and average stars, how many are
+    negative, and up to three recent quotes. Use it to answer "why are guests unhappy?".
+
+    Args:
+        start (datetime.date): First day of the period (inclusive).
+        end (datetime.date): Last day of the period (inclusive).
+        location_id (None | str | Unset): Limit to one location; omit for the whole chain.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ProblemDetails | ThemeList]
+    """
+
+    kwargs = _get_kwargs(
+        start=start,
+        end=end,
+        location_id=location_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    start: datetime.date,
+    end: datetime.date,
+    location_id: None | str | Unset = UNSET,
+) -> ProblemDetails | ThemeList | None:
+    """Recurring themes in reviews
+
+     What guests talk about over a date range (at most 366 days), for the chain or one
+    location: service speed, waiting time, food quality, food temperature, staff
+    friendliness, cleanliness, price and value, ambience and views, management. Each theme
+    comes with how many reviews mention it, their share and average stars, how many are
+    negative, and up to three recent quotes. Use it to answer "why are guests unhappy?".
+
+    Args:
+        start (datetime.date): First day of the period (inclusive).
+        end (datetime.date): Last day of the period (inclusive).
+        location_id (None | str | Unset): Limit to one location; omit for the whole chain.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ProblemDetails | ThemeList
+    """
+
+    return sync_detailed(
+        client=client,
+        start=start,
+        end=end,
+        location_id=location_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    start: datetime.date,
+    end: datetime.date,
+    location_id: None | str | Unset = UNSET,
+) -> Response[ProblemDetails | ThemeList]:
+    """Recurring themes in reviews
+
+     What guests talk about over a date range (at most 366 days), for the chain or one
+    location: service speed, waiting time, food quality, food temperature, staff
+    friendliness, cleanliness, price and value, ambience and views, management. Each theme
+    comes with how many reviews mention it, their share and average stars, how many are
+    negative, and up to three recent quotes. Use it to answer "why are guests unhappy?".
+
+    Args:
+        start (datetime.date): First day of the period (inclusive).
+        end (datetime.date): Last day of the period (inclusive).
+        location_id (None | str | Unset): Limit to one location; omit for the whole chain.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ProblemDetails | ThemeList]
+    """
+
+    kwargs = _get_kwargs(
+        start=start,
+        end=end,
+        location_id=location_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    start: datetime.date,
+    end: datetime.date,
+    location_id: None | str | Unset = UNSET,
+) -> ProblemDetails | ThemeList | None:
+    """Recurring themes in reviews
+
+     What guests talk about over a date range (at most 366 days), for the chain or one
+    location: service speed, waiting time, food quality, food temperature, staff
+    friendliness, cleanliness, price and value, ambience and views, management. Each theme
+    comes with how many reviews mention it, their share and average stars, how many are
+    negative, and up to three recent quotes. Use it to answer "why are guests unhappy?".
+
+    Args:
+        start (datetime.date): First day of the period (inclusive).
+        end (datetime.date): Last day of the period (inclusive).
+        location_id (None | str | Unset): Limit to one location; omit for the whole chain.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ProblemDetails | ThemeList
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            start=start,
+            end=end,
+            location_id=location_id,
+        )
+    ).parsed
