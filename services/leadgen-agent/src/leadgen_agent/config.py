@@ -17,11 +17,13 @@ class Settings(ServiceSettings):
     default_callers: ClassVar[tuple[str, ...]] = ("gateway", "mesh-cli")
 
     seed_demo_data: bool = Field(default=True, validation_alias="SEED_DEMO_DATA")
-    #: Last day of the demo history; yesterday (UTC) at first start when unset.
+    #: Last day of the demo history; yesterday (local) at first start when unset.
     seed_end_date: date | None = Field(default=None, validation_alias="SEED_END_DATE")
 
     sales_agent_url: str = Field(
-        default="http://127.0.0.1:8101", min_length=1, validation_alias="SALES_AGENT_URL"
+        default="http://127.0.0.1:8101",
+        pattern=r"^https?://[^\s/]+(/\S*)?$",
+        validation_alias="SALES_AGENT_URL",
     )
     #: A qualification never waits longer than this for sales-agent; past it the sales
     #: factors are reported unavailable and the score is partial.
@@ -62,7 +64,11 @@ class Settings(ServiceSettings):
         return ZoneInfo(self.chain_timezone)
 
     def clock(self) -> Clock:
-        frozen = self.frozen_now
+        """Now: `FROZEN_NOW` if set; else the real time of day on the mesh's pinned day
+        (`MESH_TODAY`) if set, so a pinned demo still orders events; else the real time."""
+        frozen, pinned, tz = self.frozen_now, self.today_override, self.timezone
         if frozen is not None:
             return lambda: frozen
+        if pinned is not None:
+            return lambda: datetime.combine(pinned, datetime.now(tz).timetz())
         return lambda: datetime.now(UTC)

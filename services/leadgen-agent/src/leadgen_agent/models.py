@@ -116,14 +116,17 @@ class LeadCreate(Model):
     phone: Phone | None = None
     kind: LeadKind = Field(description="What the client wants.")
     headcount: int = Field(
-        ge=1, le=5000, description="People to feed (per lunch for a corporate account).",
+        ge=1,
+        le=5000,
+        description="People to feed (per lunch for a corporate account).",
         examples=[40],
     )
     budget_cents: int | None = Field(
         default=None,
         ge=0,
         le=MAX_BUDGET_CENTS,
-        description="The client's total budget in euro cents, VAT included, if they gave one.",
+        description="The client's budget in euro cents, VAT included, if they gave one: for "
+        "the whole order or event, or per lunch for a corporate account.",
         examples=[90000],
     )
     event_date: date | None = Field(
@@ -194,7 +197,9 @@ class Lead(Model):
     phone: str | None
     kind: LeadKind
     headcount: int
-    budget_cents: int | None = Field(description="Total budget in euro cents, VAT included.")
+    budget_cents: int | None = Field(
+        description="Budget in euro cents, VAT included (per lunch for a corporate account)."
+    )
     event_date: date | None
     preferred_location_id: LocationId
     source: LeadSource
@@ -204,7 +209,9 @@ class Lead(Model):
     days_in_stage: int = Field(description="Whole days since the last stage change.")
     stale: bool = Field(description="Open and without a stage change for more than 14 days.")
     lost_reason: str | None
-    score: LeadScore | None = Field(description="The latest qualification, or null if never scored.")
+    score: LeadScore | None = Field(
+        description="The latest qualification, or null if never scored."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -281,4 +288,19 @@ class PipelineSummary(Model):
     )
     period: PeriodActivity | None = Field(
         description="Activity in the requested date range, or null when none was given."
+    )
+
+
+class CateringCapacity(Model):
+    """How much catering one restaurant has been selling, from sales-agent's figures."""
+
+    location_id: LocationId
+    start: date = Field(description="First day of the window sales-agent reported on.")
+    end: date = Field(description="Last day of that window.")
+    location_catering_cents: int = Field(description="Catering sold at this restaurant.")
+    chain_catering_cents: int = Field(description="Catering sold by the whole chain.")
+    share_of_chain: float = Field(description="This restaurant's share of chain catering, 0..1.")
+    even_share: float = Field(description="The share each restaurant would have if all sold alike.")
+    spend_per_cover_cents: int | None = Field(
+        description="The chain's revenue per guest in the window, for judging budgets."
     )

@@ -32,5 +32,6 @@ async def list_locations(pool: PoolDep) -> LocationList:
     responses=problem_responses(401, 403, 404),
 )
 async def get_location(pool: PoolDep, location_id: Annotated[LocationId, Path()]) -> Location:
-    """One restaurant by its id."""
+    """One restaurant by its id: name, address, time zone, seats and opening date. Use
+    `list_locations` to find the id from a name."""
     return await sales.get_location(pool, location_id)

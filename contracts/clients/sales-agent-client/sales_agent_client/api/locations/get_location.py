@@ -77,7 +77,8 @@ def sync_detailed(
 ) -> Response[Location | ProblemDetails]:
     """Get one location
 
-     One restaurant by its id.
+     One restaurant by its id: name, address, time zone, seats and opening date. Use
+    `list_locations` to find the id from a name.
 
     Args:
         location_id (str): A location's slug, such as `riverside`.
@@ -108,7 +109,8 @@ def sync(
 ) -> Location | ProblemDetails | None:
     """Get one location
 
-     One restaurant by its id.
+     One restaurant by its id: name, address, time zone, seats and opening date. Use
+    `list_locations` to find the id from a name.
 
     Args:
         location_id (str): A location's slug, such as `riverside`.
@@ -134,7 +136,8 @@ async def asyncio_detailed(
 ) -> Response[Location | ProblemDetails]:
     """Get one location
 
-     One restaurant by its id.
+     One restaurant by its id: name, address, time zone, seats and opening date. Use
+    `list_locations` to find the id from a name.
 
     Args:
         location_id (str): A location's slug, such as `riverside`.
@@ -163,7 +166,8 @@ async def asyncio(
 ) -> Location | ProblemDetails | None:
     """Get one location
 
-     One restaurant by its id.
+     One restaurant by its id: name, address, time zone, seats and opening date. Use
+    `list_locations` to find the id from a name.
 
     Args:
         location_id (str): A location's slug, such as `riverside`.
