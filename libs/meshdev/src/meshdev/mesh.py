@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ class Component:
     port_offset: int
     url_variable: str
 
+
+OFFLINE_MODEL = "meshdev.offline_model.server:create_app"
+OFFLINE_MODEL_PORT_OFFSET = 9
 
 COMPONENTS = (
     Component("sales-agent", "sales_agent.main:create_app", 1, "SALES_AGENT_URL"),
@@ -80,6 +84,22 @@ async def run_mesh(
     logs.mkdir(exist_ok=True)
     processes: list[ServiceProcess] = []
     try:
+        if os.environ.get("ANTHROPIC_API_KEY"):
+            echo(f"model: Claude ({os.environ.get('ANTHROPIC_MODEL', 'default model')})")
+        else:
+            model = start_service(
+                "offline-model",
+                OFFLINE_MODEL,
+                env={"LOG_FORMAT": "text"},
+                host=host,
+                port=base_port + OFFLINE_MODEL_PORT_OFFSET,
+                log_path=logs / "offline-model.log",
+            )
+            processes.append(model)
+            await wait_ready(model)
+            env["ANTHROPIC_BASE_URL"] = model.url
+            echo(f"model: the bundled offline model at {model.url}")
+            echo("       (set ANTHROPIC_API_KEY to use Claude instead)")
         for component in COMPONENTS:
             processes.append(
                 start_service(
