@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -17,7 +18,10 @@ import httpx
 import pytest
 
 from meshdev.localenv import data_dir
+from meshdev.offline_model.control import OfflineModelControl
+from meshdev.offline_model.scripted import ScriptedResponse, ScriptedText, ScriptedToolUse
 from meshdev.procs import ServiceProcess, start_service, wait_ready
+from meshdev.pytest_plugin import OfflineModel
 from meshdev.testing import DEMO_END_DAY, NO_MODEL, TEST_SECRET, TestDatabases, mint
 
 pytestmark = pytest.mark.processes
@@ -119,6 +123,78 @@ async def test_review_agent_relates_ratings_to_sales_over_http(
     assert degraded.status_code == 502
     assert degraded.headers["content-type"] == "application/problem+json"
     _assert_graceful_stop(review)
+
+
+async def test_review_agents_ask_crosses_to_sales_agent_over_http(
+    database_url: str,
+    logs: Path,
+    started: list[ServiceProcess],
+    offline_model: OfflineModel,
+    model_key: str,
+    model_control: OfflineModelControl,
+) -> None:
+    model = {"ANTHROPIC_BASE_URL": offline_model.url, "ANTHROPIC_API_KEY": model_key}
+    sales = start_service(
+        "sales-agent",
+        "sales_agent.main:create_app",
+        env=_env(database_url, **model),
+        log_path=logs / "sales.log",
+    )
+    started.append(sales)
+    review = start_service(
+        "review-agent",
+        "review_agent.main:create_app",
+        env=_env(database_url, SALES_AGENT_URL=sales.url, **model),
+        log_path=logs / "review.log",
+    )
+    started.append(review)
+    await asyncio.gather(wait_ready(sales), wait_ready(review))
+    start = (END_DAY - timedelta(days=83)).isoformat()
+    await model_control.script(
+        model_key,
+        [
+            ScriptedResponse(
+                content=[
+                    ScriptedToolUse(
+                        id="toolu_1",
+                        name="get_rating_vs_sales",
+                        input={
+                            "location_id": "riverside",
+                            "start": start,
+                            "end": END_DAY.isoformat(),
+                        },
+                    )
+                ],
+                stop_reason="tool_use",
+            ),
+            ScriptedResponse(
+                content=[ScriptedText(text="Ratings fell with covers.")], stop_reason="end_turn"
+            ),
+        ],
+    )
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.post(
+            f"{review.url}/ask",
+            json={"question": "Did Riverside's ratings move with its sales this quarter?"},
+            headers=_auth("gateway", "review-agent"),
+        )
+        direct = await http.get(
+            f"{sales.url}/sales/daily",
+            params={"start": start, "end": END_DAY.isoformat(), "location_id": "riverside"},
+            headers=_auth("gateway", "sales-agent"),
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["answer"] == "Ratings fell with covers."
+    assert [(c["name"], c["is_error"]) for c in body["tool_calls"]] == [
+        ("get_rating_vs_sales", False)
+    ]
+    # What the model was shown came from sales-agent, over HTTP, with review-agent's token.
+    shown = json.loads(
+        (await model_control.requests(model_key))[1].body["messages"][2]["content"][0]["content"]
+    )
+    covers = sum(point["covers"] for point in direct.json()["points"])
+    assert sum(week["covers"] for week in shown["weeks"]) == covers
 
 
 async def test_agents_refuse_bad_tokens_over_http(
