@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import anthropic
 from anthropic.types import Message, MessageParam, ToolParam, ToolUseBlock
@@ -44,6 +44,28 @@ class ModelUnavailable(Problem):
 
 class ToolFailed(Exception):
     """Raised by a tool to report a failure the model should see, in its own words."""
+
+    error_type = "tool_failed"
+
+
+class InvalidToolInput(ToolFailed):
+    """The model's input does not fit the tool's schema."""
+
+    error_type = "invalid_input"
+
+
+class AgentTool(Protocol):
+    """Anything the loop can offer the model: a local function or a contract operation."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def effect(self) -> Effect: ...
+
+    def definition(self) -> ToolParam: ...
+
+    async def invoke(self, raw: object) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +220,7 @@ class AgentLoop:
     async def run(
         self,
         system: str,
-        tools: Sequence[Tool[Any]],
+        tools: Sequence[AgentTool],
         history: Sequence[MessageParam],
         *,
         on_event: EventSink | None = None,
@@ -333,7 +355,7 @@ class AgentLoop:
             raise ModelUnavailable(f"The model endpoint could not be reached ({exc}).") from None
 
     async def _execute(
-        self, tools: dict[str, Tool[Any]], use: ToolUseBlock, emit: EventSink
+        self, tools: dict[str, AgentTool], use: ToolUseBlock, emit: EventSink
     ) -> ToolCall:
         call = ToolCall(id=use.id, name=use.name, input=use.input)
         await emit(ToolStarted(use.id, use.name, use.input))
@@ -348,7 +370,7 @@ class AgentLoop:
             call.is_error, call.error_type = True, "invalid_input"
             call.output = _validation_message(exc)
         except ToolFailed as exc:
-            call.is_error, call.error_type = True, "tool_failed"
+            call.is_error, call.error_type = True, exc.error_type
             call.output = str(exc)
         except Problem as exc:
             call.is_error, call.error_type = True, exc.slug

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from meshkit.auth import TokenMinter, TokenVerifier
 from meshkit.db import Seeder, create_pool, load_migrations, prepare_database, resolve_database_url
 from meshkit.errors import install_problem_handlers, problem_body, problem_response
+from meshkit.idempotency import IdempotencyMiddleware
 from meshkit.logs import configure_logging
 from meshkit.model import ModelProbe
 from meshkit.openapi import install_openapi
@@ -114,6 +115,8 @@ def build_app(
     )
     install_problem_handlers(app)
     install_openapi(app)
+    # Added first, so it runs inside the body limit: it reads the (capped) body itself.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)

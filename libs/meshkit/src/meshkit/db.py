@@ -21,6 +21,9 @@ from typing import Any, TypeAlias
 
 import asyncpg
 
+from meshkit.idempotency import RETENTION
+from meshkit.idempotency import TABLE_SQL as IDEMPOTENCY_TABLE_SQL
+
 log = logging.getLogger(__name__)
 
 #: What repositories take: the pool, or a connection holding a transaction.
@@ -141,6 +144,13 @@ async def migrate(
                 extra={"schema": schema, "version": migration.version, "migration": migration.name},
             )
             done.append(migration.version)
+        # meshkit's own table for Idempotency-Key records, in every service's schema.
+        await conn.execute(f"SET search_path TO {quoted}, public")
+        await conn.execute(IDEMPOTENCY_TABLE_SQL)
+        await conn.execute(
+            "DELETE FROM meshkit_idempotency WHERE created_at < now() - $1::interval", RETENTION
+        )
+        await conn.execute("RESET search_path")
         if seed is not None:
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL search_path TO {quoted}, public")

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from fastapi import FastAPI
 
+from meshkit.idempotency import HEADER_PARAMETER
+
 Effect = Literal["read", "write", "destructive"]
 EXTENSION = "x-agent-tool"
 
@@ -28,7 +30,7 @@ def agent_tool(
         raise ValueError(f"a {effect} tool must require approval")
     if cache_ttl_s is not None and (effect != "read" or cache_ttl_s < 0):
         raise ValueError("only read tools can be cached, for a non-negative time")
-    return {
+    extra: dict[str, Any] = {
         EXTENSION: {
             "effect": effect,
             "approval": effect != "read" if approval is None else approval,
@@ -36,6 +38,10 @@ def agent_tool(
             "cache_ttl_s": cache_ttl_s,
         }
     }
+    if effect != "read":
+        # Honoured by IdempotencyMiddleware; declared so generated clients can send it.
+        extra["parameters"] = [dict(HEADER_PARAMETER)]
+    return extra
 
 
 def render_openapi(app: FastAPI) -> str:

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.lead import Lead
 from ...models.lead_create import LeadCreate
 from ...models.problem_details import ProblemDetails
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: LeadCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -74,6 +77,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LeadCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Lead | ProblemDetails]:
     """Capture a new lead
 
@@ -83,6 +87,7 @@ def sync_detailed(
     `list_leads` for the company first.
 
     Args:
+        idempotency_key (str | Unset):
         body (LeadCreate): A new lead as captured from a form, a call or a chat.
 
     Raises:
@@ -95,6 +100,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -108,6 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LeadCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Lead | ProblemDetails | None:
     """Capture a new lead
 
@@ -117,6 +124,7 @@ def sync(
     `list_leads` for the company first.
 
     Args:
+        idempotency_key (str | Unset):
         body (LeadCreate): A new lead as captured from a form, a call or a chat.
 
     Raises:
@@ -130,6 +138,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -137,6 +146,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LeadCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Lead | ProblemDetails]:
     """Capture a new lead
 
@@ -146,6 +156,7 @@ async def asyncio_detailed(
     `list_leads` for the company first.
 
     Args:
+        idempotency_key (str | Unset):
         body (LeadCreate): A new lead as captured from a form, a call or a chat.
 
     Raises:
@@ -158,6 +169,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -169,6 +181,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LeadCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Lead | ProblemDetails | None:
     """Capture a new lead
 
@@ -178,6 +191,7 @@ async def asyncio(
     `list_leads` for the company first.
 
     Args:
+        idempotency_key (str | Unset):
         body (LeadCreate): A new lead as captured from a form, a call or a chat.
 
     Raises:
@@ -192,5 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

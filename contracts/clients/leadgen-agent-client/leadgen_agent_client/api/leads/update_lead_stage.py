@@ -10,15 +10,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.lead_detail import LeadDetail
 from ...models.lead_stage_update import LeadStageUpdate
 from ...models.problem_details import ProblemDetails
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     lead_id: UUID,
     *,
     body: LeadStageUpdate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -90,6 +93,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LeadStageUpdate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LeadDetail | ProblemDetails]:
     """Move a lead to another stage
 
@@ -100,6 +104,7 @@ def sync_detailed(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
         body (LeadStageUpdate): Move a lead to another pipeline stage.
 
     Raises:
@@ -113,6 +118,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         lead_id=lead_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -127,6 +133,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LeadStageUpdate,
+    idempotency_key: str | Unset = UNSET,
 ) -> LeadDetail | ProblemDetails | None:
     """Move a lead to another stage
 
@@ -137,6 +144,7 @@ def sync(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
         body (LeadStageUpdate): Move a lead to another pipeline stage.
 
     Raises:
@@ -151,6 +159,7 @@ def sync(
         lead_id=lead_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -159,6 +168,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LeadStageUpdate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LeadDetail | ProblemDetails]:
     """Move a lead to another stage
 
@@ -169,6 +179,7 @@ async def asyncio_detailed(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
         body (LeadStageUpdate): Move a lead to another pipeline stage.
 
     Raises:
@@ -182,6 +193,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         lead_id=lead_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -194,6 +206,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LeadStageUpdate,
+    idempotency_key: str | Unset = UNSET,
 ) -> LeadDetail | ProblemDetails | None:
     """Move a lead to another stage
 
@@ -204,6 +217,7 @@ async def asyncio(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
         body (LeadStageUpdate): Move a lead to another pipeline stage.
 
     Raises:
@@ -219,5 +233,6 @@ async def asyncio(
             lead_id=lead_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

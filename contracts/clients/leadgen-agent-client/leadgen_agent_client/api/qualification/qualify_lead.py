@@ -9,12 +9,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.lead import Lead
 from ...models.problem_details import ProblemDetails
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     lead_id: UUID,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -23,6 +28,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -75,6 +81,7 @@ def sync_detailed(
     lead_id: UUID,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Lead | ProblemDetails]:
     """Score a lead
 
@@ -86,6 +93,7 @@ def sync_detailed(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,6 +105,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         lead_id=lead_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -110,6 +119,7 @@ def sync(
     lead_id: UUID,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Lead | ProblemDetails | None:
     """Score a lead
 
@@ -121,6 +131,7 @@ def sync(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,6 +144,7 @@ def sync(
     return sync_detailed(
         lead_id=lead_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -140,6 +152,7 @@ async def asyncio_detailed(
     lead_id: UUID,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Lead | ProblemDetails]:
     """Score a lead
 
@@ -151,6 +164,7 @@ async def asyncio_detailed(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +176,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         lead_id=lead_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -173,6 +188,7 @@ async def asyncio(
     lead_id: UUID,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Lead | ProblemDetails | None:
     """Score a lead
 
@@ -184,6 +200,7 @@ async def asyncio(
 
     Args:
         lead_id (UUID): The lead's id.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,5 +214,6 @@ async def asyncio(
         await asyncio_detailed(
             lead_id=lead_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

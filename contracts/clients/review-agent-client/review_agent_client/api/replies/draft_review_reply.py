@@ -16,7 +16,11 @@ def _get_kwargs(
     review_id: UUID,
     *,
     regenerate: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -32,6 +36,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -95,6 +100,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     regenerate: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ProblemDetails | ReviewReply]:
     """Draft a reply to a review
 
@@ -109,6 +115,7 @@ def sync_detailed(
         review_id (UUID): The review to answer.
         regenerate (bool | Unset): Write a fresh draft in other words instead of returning the
             latest. Default: False.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,6 +128,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         review_id=review_id,
         regenerate=regenerate,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -135,6 +143,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     regenerate: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> ProblemDetails | ReviewReply | None:
     """Draft a reply to a review
 
@@ -149,6 +158,7 @@ def sync(
         review_id (UUID): The review to answer.
         regenerate (bool | Unset): Write a fresh draft in other words instead of returning the
             latest. Default: False.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +172,7 @@ def sync(
         review_id=review_id,
         client=client,
         regenerate=regenerate,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -170,6 +181,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     regenerate: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ProblemDetails | ReviewReply]:
     """Draft a reply to a review
 
@@ -184,6 +196,7 @@ async def asyncio_detailed(
         review_id (UUID): The review to answer.
         regenerate (bool | Unset): Write a fresh draft in other words instead of returning the
             latest. Default: False.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -196,6 +209,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         review_id=review_id,
         regenerate=regenerate,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -208,6 +222,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     regenerate: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> ProblemDetails | ReviewReply | None:
     """Draft a reply to a review
 
@@ -222,6 +237,7 @@ async def asyncio(
         review_id (UUID): The review to answer.
         regenerate (bool | Unset): Write a fresh draft in other words instead of returning the
             latest. Default: False.
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,5 +252,6 @@ async def asyncio(
             review_id=review_id,
             client=client,
             regenerate=regenerate,
+            idempotency_key=idempotency_key,
         )
     ).parsed

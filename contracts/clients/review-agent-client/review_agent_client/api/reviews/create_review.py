@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem_details import ProblemDetails
 from ...models.review import Review
 from ...models.review_create import ReviewCreate
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ReviewCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -79,6 +82,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ReviewCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ProblemDetails | Review]:
     """Record a review
 
@@ -87,6 +91,7 @@ def sync_detailed(
     way in. Calling it twice records two reviews.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReviewCreate): A review to record, for example one a guest left with staff or sent
             by email.
 
@@ -100,6 +105,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -113,6 +119,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ReviewCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> ProblemDetails | Review | None:
     """Record a review
 
@@ -121,6 +128,7 @@ def sync(
     way in. Calling it twice records two reviews.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReviewCreate): A review to record, for example one a guest left with staff or sent
             by email.
 
@@ -135,6 +143,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -142,6 +151,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ReviewCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ProblemDetails | Review]:
     """Record a review
 
@@ -150,6 +160,7 @@ async def asyncio_detailed(
     way in. Calling it twice records two reviews.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReviewCreate): A review to record, for example one a guest left with staff or sent
             by email.
 
@@ -163,6 +174,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -174,6 +186,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ReviewCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> ProblemDetails | Review | None:
     """Record a review
 
@@ -182,6 +195,7 @@ async def asyncio(
     way in. Calling it twice records two reviews.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReviewCreate): A review to record, for example one a guest left with staff or sent
             by email.
 
@@ -197,5 +211,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
