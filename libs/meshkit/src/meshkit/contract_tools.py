@@ -184,7 +184,7 @@ def find_endpoint(client_package: str, operation_id: str) -> Endpoint:
     """The generated `asyncio_detailed` function of an operation, wherever its tag put it."""
     api = importlib.import_module(f"{client_package}.api")
     for module in pkgutil.walk_packages(api.__path__, prefix=f"{client_package}.api."):
-        if module.name.rsplit(".", 1)[-1] == operation_id:
+        if not module.ispkg and module.name.rsplit(".", 1)[-1] == operation_id:
             function: Endpoint = importlib.import_module(module.name).asyncio_detailed
             return function
     raise ContractError(f"{client_package} has no generated function for {operation_id}")
