@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 
@@ -45,6 +46,86 @@ def contracts_check() -> None:
         typer.echo("Run `make contracts` and commit the result.", err=True)
         raise typer.Exit(1)
     typer.echo("contracts and clients match the code")
+
+
+@contracts_app.command("diff")
+def contracts_diff(
+    old: Annotated[
+        str,
+        typer.Argument(help="Old contracts: a directory of <service>.json files, or git:<ref>."),
+    ],
+    new: Annotated[
+        str | None,
+        typer.Argument(
+            help="New contracts, the same way (default: the working tree's).", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[
+        Literal["markdown", "json"], typer.Option("--format", help="Report format.")
+    ] = "markdown",
+    announcements: Annotated[
+        Path | None,
+        typer.Option(
+            help="Apply the policy with this announcements file (contracts/announcements.toml)."
+        ),
+    ] = None,
+) -> None:
+    """Classify every change between two versions of the contracts. Exits 1 on a breaking
+    change; with --announcements, on an unannounced one or a version bump that is wrong."""
+    from meshdev.contractdiff.documents import ContractError
+    from meshdev.contractdiff.gitref import GitError
+    from meshdev.contractdiff.report import render
+    from meshdev.contractdiff.review import run_diff
+    from meshdev.localenv import repo_root
+
+    try:
+        review = run_diff(old, new, repo=repo_root(), announcements=announcements)
+    except (ContractError, GitError, NotADirectoryError) as exc:
+        typer.echo(f"mesh contracts diff: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(render(review, output_format), nl=False)
+    raise typer.Exit(0 if review.passed else 1)
+
+
+@contracts_app.command("review")
+def contracts_review(
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Review against the merge-base with this ref (default: origin/main, else HEAD~1)."
+        ),
+    ] = None,
+) -> None:
+    """CI's contract review: the working tree's contracts against the base, with the
+    announcements in contracts/announcements.toml. Prints Markdown (also appended to
+    $GITHUB_STEP_SUMMARY when set); exits 1 on an unannounced breaking change or a wrong
+    version bump."""
+    import os
+
+    from meshdev.contractdiff.documents import ContractError
+    from meshdev.contractdiff.gitref import GitError
+    from meshdev.contractdiff.report import render_markdown
+    from meshdev.contractdiff.review import run_review
+    from meshdev.localenv import repo_root
+
+    try:
+        review = run_review(repo_root(), base)
+    except (ContractError, GitError) as exc:
+        typer.echo(f"mesh contracts review: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if review is None:
+        markdown = (
+            "## Contract review: nothing to compare\n\n"
+            "No base commit (first commit or shallow clone); pass --base REF to choose one.\n"
+        )
+    else:
+        markdown = render_markdown(review)
+    typer.echo(markdown, nl=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown)
+    raise typer.Exit(0 if review is None or review.passed else 1)
 
 
 @app.command("token")

@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="sales-agent",
         description=DESCRIPTION,
-        version="0.1.0",
+        version="0.2.0",
         lifespan=lifespan,
         openapi_tags=[
             {"name": "locations", "description": "The chain's restaurants."},
