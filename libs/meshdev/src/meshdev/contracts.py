@@ -39,7 +39,10 @@ SERVICES = (
     Service("sales-agent", "sales_agent"),
     Service("review-agent", "review_agent"),
     Service("leadgen-agent", "leadgen_agent"),
+    # Nothing calls the gateway through a generated client: Telegram and scripts use HTTP.
+    Service("gateway", "gateway", has_client=False),
 )
+AGENTS = tuple(s for s in SERVICES if s.has_client)
 
 
 def contracts_dir() -> Path:

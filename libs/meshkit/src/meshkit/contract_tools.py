@@ -105,6 +105,9 @@ def _input_schema(
         if location not in ("path", "query", "header"):
             continue
         wire = parameter["name"]
+        if location == "header" and wire.lower() == "idempotency-key":
+            # The caller derives it (from the update and the tool call), never the model.
+            continue
         # The generated client names parameters in snake case: Idempotency-Key -> idempotency_key.
         name = wire.lower().replace("-", "_")
         schema = _resolve(parameter.get("schema", {}), components)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from meshkit.settings import ServiceSettings
+
+
+def _default_contracts() -> Path:
+    # services/gateway/src/gateway/config.py -> the repository's contracts/openapi.
+    return Path(__file__).resolve().parents[4] / "contracts" / "openapi"
+
+
+class Settings(ServiceSettings):
+    service_name: ClassVar[str] = "gateway"
+    default_callers: ClassVar[tuple[str, ...]] = ("mesh-cli",)
+
+    #: web: HTTP only; worker: queue workers only (health endpoints stay up); all: both.
+    role: Literal["all", "web", "worker"] = Field(default="all", validation_alias="GATEWAY_ROLE")
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_BOT_TOKEN"
+    )
+    telegram_mode: Literal["webhook", "polling", "off"] = Field(
+        default="polling", validation_alias="TELEGRAM_MODE"
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    public_url: str | None = Field(default=None, validation_alias="PUBLIC_URL")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org", validation_alias="TELEGRAM_API_BASE_URL"
+    )
+    allowed_chats: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), validation_alias="TELEGRAM_ALLOWED_CHATS"
+    )
+
+    sales_agent_url: str = Field(
+        default="http://127.0.0.1:8101", validation_alias="SALES_AGENT_URL"
+    )
+    review_agent_url: str = Field(
+        default="http://127.0.0.1:8102", validation_alias="REVIEW_AGENT_URL"
+    )
+    leadgen_agent_url: str = Field(
+        default="http://127.0.0.1:8103", validation_alias="LEADGEN_AGENT_URL"
+    )
+    contracts_dir: Path = Field(
+        default_factory=_default_contracts, validation_alias="CONTRACTS_DIR"
+    )
+    agent_call_timeout_s: float = Field(
+        default=15.0, gt=0, le=120, validation_alias="AGENT_CALL_TIMEOUT_S"
+    )
+
+    worker_concurrency: int = Field(
+        default=32, ge=1, le=1000, validation_alias="WORKER_CONCURRENCY"
+    )
+    job_lease_s: float = Field(default=60.0, ge=2, le=3600, validation_alias="JOB_LEASE_S")
+    job_max_attempts: int = Field(default=5, ge=1, le=50, validation_alias="JOB_MAX_ATTEMPTS")
+    history_turns: int = Field(default=10, ge=0, le=100, validation_alias="HISTORY_TURNS")
+    approval_ttl_s: int = Field(default=86_400, ge=60, validation_alias="APPROVAL_TTL_S")
+
+    @field_validator("allowed_chats", mode="before")
+    @classmethod
+    def _split_chats(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @model_validator(mode="after")
+    def _telegram_is_coherent(self) -> Self:
+        if self.telegram_mode == "webhook" and self.telegram_bot_token is not None:
+            if self.telegram_webhook_secret is None:
+                raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook")
+            if not self.public_url:
+                raise ValueError("PUBLIC_URL is required when TELEGRAM_MODE=webhook")
+        secret = self.telegram_webhook_secret
+        if secret is not None and not (
+            1 <= len(secret.get_secret_value()) <= 256
+            and all(c.isalnum() or c in "_-" for c in secret.get_secret_value())
+        ):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return self
+
+    @property
+    def agent_urls(self) -> dict[str, str]:
+        return {
+            "sales-agent": self.sales_agent_url,
+            "review-agent": self.review_agent_url,
+            "leadgen-agent": self.leadgen_agent_url,
+        }

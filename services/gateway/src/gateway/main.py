@@ -1,0 +1,174 @@
+"""gateway: Telegram (webhook or long polling) and a direct API in, Claude over the whole
+mesh's contracts, answers out; with durable, ordered, concurrent workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+import httpx
+from fastapi import Depends, FastAPI
+
+from gateway.config import Settings
+from gateway.deps import State
+from gateway.handling import Gateway, handle_job, on_dead
+from gateway.outbox import TelegramOutbox
+from gateway.polling import ALLOWED_UPDATES, poll
+from gateway.routes import query, telegram
+from gateway.telegram.api import BotApi, BotCommand, TelegramError
+from gateway.tools import build_mesh
+from gateway.worker import Worker
+from meshkit.app import build_app, service_database, token_minter, token_verifier
+from meshkit.auth import require_caller
+from meshkit.model import agent_loop, model_client, verify_model
+from meshkit.settings import SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+The mesh's front door. Receives Telegram updates (webhook or long polling), keeps each
+chat's conversation in PostgreSQL and answers with Claude, whose tools are the agents'
+`x-agent-tool` operations, read from the committed contracts and called through the
+generated clients. Changes need the user's approval in the chat.
+"""
+
+COMMANDS = (
+    BotCommand(command="help", description="What I can do"),
+    BotCommand(command="reset", description="Start a new conversation"),
+    BotCommand(command="usage", description="Tokens used in this chat"),
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    agent_transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    telegram_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    settings = settings or load_settings(Settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+        migrations = files("gateway") / "migrations"
+        model = model_client(settings)
+        mesh = build_mesh(settings, token_minter(settings), agent_transports)
+        api = _bot_api(settings, telegram_transport)
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            if settings.verify_model_at_boot:
+                await verify_model(settings, model)
+            async with service_database(settings, migrations) as pool:
+                bot_username = await _start_telegram(settings, api) if api else None
+                gateway = Gateway(
+                    settings=settings,
+                    pool=pool,
+                    loop=agent_loop(settings, model),
+                    mesh=mesh,
+                    outbox=TelegramOutbox(api, pool) if api else _NoTelegram(),
+                    bot_username=bot_username,
+                )
+                if settings.role in ("all", "worker"):
+                    worker = Worker(
+                        pool,
+                        lambda job: handle_job(gateway, job),
+                        lambda job, error: on_dead(gateway, job, error),
+                        concurrency=settings.worker_concurrency,
+                        lease_s=settings.job_lease_s,
+                        max_attempts=settings.job_max_attempts,
+                    )
+                    tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
+                if api and settings.telegram_mode == "polling" and settings.role != "worker":
+                    tasks.append(asyncio.create_task(poll(api, pool, stop), name="polling"))
+                try:
+                    yield {
+                        "settings": settings,
+                        "pool": pool,
+                        "verifier": token_verifier(settings),
+                        "gateway": gateway,
+                    }
+                finally:
+                    stop.set()
+                    for task in tasks:
+                        if task.get_name() == "polling":
+                            task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            await mesh.aclose()
+            if api:
+                await api.aclose()
+            await model.close()
+
+    app = build_app(
+        settings,
+        title="gateway",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "telegram", "description": "Telegram's webhook."},
+            {"name": "agent", "description": "The assistant, for other systems and scripts."},
+        ],
+    )
+    app.include_router(telegram.router)
+    app.include_router(query.router, dependencies=[Depends(require_caller)])
+    return app
+
+
+def _bot_api(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> BotApi | None:
+    if settings.telegram_mode == "off":
+        return None
+    if settings.telegram_bot_token is None:
+        raise SettingsError(
+            "gateway cannot start: set TELEGRAM_BOT_TOKEN (or TELEGRAM_MODE=off); "
+            "`make run` points it at the local Telegram emulator"
+        )
+    return BotApi.create(
+        settings.telegram_bot_token,
+        api_base_url=settings.telegram_api_base_url,
+        transport=transport,
+    )
+
+
+async def _start_telegram(settings: Settings, api: BotApi) -> str | None:
+    """Who the bot is, its command menu, and where its updates go."""
+    try:
+        me = await api.get_me()
+    except TelegramError as exc:
+        raise SettingsError(
+            f"gateway cannot start: Telegram refused the bot token ({exc})"
+        ) from None
+    with contextlib.suppress(TelegramError):
+        await api.set_my_commands(COMMANDS)
+    if settings.role != "worker":
+        if settings.telegram_mode == "webhook":
+            assert settings.public_url is not None
+            assert settings.telegram_webhook_secret is not None
+            await api.set_webhook(
+                settings.public_url.rstrip("/") + "/telegram/webhook",
+                secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await api.delete_webhook()
+    return me.username
+
+
+class _NoTelegram:
+    """TELEGRAM_MODE=off: the direct API works; nothing is sent to any chat."""
+
+    async def reply(self, *_: object, **__: object) -> list[int]:
+        return []
+
+    def typing(self, *_: object) -> contextlib.AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext()
+
+    async def answer_callback(self, *_: object, **__: object) -> None:
+        return None
+
+    async def edit(self, *_: object) -> None:
+        return None

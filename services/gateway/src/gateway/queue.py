@@ -1,0 +1,176 @@
+"""The durable job queue in PostgreSQL.
+
+Claiming takes the oldest runnable job that is first in line for its ordering key (no
+earlier unfinished job with the same key), with `FOR UPDATE SKIP LOCKED`, so any number
+of workers in any number of processes share the queue without double work, one chat's
+updates run strictly in order, and different chats run concurrently. A claim is a lease:
+the worker renews it while it works; if the worker dies the lease runs out and the job is
+claimable again (its attempt counted). Failures back off exponentially; a job out of
+attempts is `dead` and stays visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from meshkit.db import Executor
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    ordering_key: str
+    update_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+_CLAIM = """
+WITH candidates AS (
+    SELECT j.id
+    FROM jobs j
+    WHERE j.status IN ('queued', 'running')
+      AND j.run_after <= now()
+      AND (j.status = 'queued' OR j.locked_until < now())
+      AND NOT EXISTS (
+          SELECT 1 FROM jobs earlier
+          WHERE earlier.ordering_key = j.ordering_key
+            AND earlier.id < j.id
+            AND earlier.status IN ('queued', 'running')
+      )
+    ORDER BY j.id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs
+SET status = 'running',
+    attempts = jobs.attempts + 1,
+    locked_by = $1,
+    locked_until = now() + make_interval(secs => $3)
+FROM candidates
+WHERE jobs.id = candidates.id
+RETURNING jobs.id, jobs.kind, jobs.ordering_key, jobs.update_id, jobs.payload, jobs.attempts
+"""
+
+
+async def claim(db: Executor, worker: str, limit: int, lease_s: float) -> list[Job]:
+    rows = await db.fetch(_CLAIM, worker, limit, lease_s)
+    return [
+        Job(
+            id=row["id"],
+            kind=row["kind"],
+            ordering_key=row["ordering_key"],
+            update_id=row["update_id"],
+            payload=row["payload"] if isinstance(row["payload"], dict) else {},
+            attempts=row["attempts"],
+        )
+        for row in sorted(rows, key=lambda r: r["id"])
+    ]
+
+
+async def renew(db: Executor, job_id: int, worker: str, lease_s: float) -> bool:
+    """Extend the lease; False when the job is no longer ours (taken over after a stall)."""
+    renewed = await db.fetchval(
+        "UPDATE jobs SET locked_until = now() + make_interval(secs => $3) "
+        "WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING true",
+        job_id,
+        worker,
+        lease_s,
+    )
+    return bool(renewed)
+
+
+async def complete(db: Executor, job_id: int, worker: str) -> None:
+    await db.execute(
+        "UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL "
+        "WHERE id = $1 AND locked_by = $2",
+        job_id,
+        worker,
+    )
+
+
+async def fail(
+    db: Executor, job: Job, worker: str, error: str, *, max_attempts: int, backoff_s: float
+) -> bool:
+    """Record a failure: retry later, or dead when out of attempts. Returns True if dead."""
+    dead = job.attempts >= max_attempts
+    await db.execute(
+        """
+        UPDATE jobs
+        SET status = CASE WHEN $4 THEN 'dead' ELSE 'queued' END,
+            last_error = $3,
+            run_after = now() + make_interval(secs => $5),
+            locked_by = NULL,
+            locked_until = NULL,
+            finished_at = CASE WHEN $4 THEN now() END
+        WHERE id = $1 AND locked_by = $2
+        """,
+        job.id,
+        worker,
+        error[:2000],
+        dead,
+        backoff_s,
+    )
+    return dead
+
+
+async def enqueue(db: Executor, kind: str, ordering_key: str, payload: dict[str, Any]) -> int:
+    job_id: int = await db.fetchval(
+        "INSERT INTO jobs (kind, ordering_key, payload) VALUES ($1, $2, $3) RETURNING id",
+        kind,
+        ordering_key,
+        payload,
+    )
+    return job_id
+
+
+async def accept_update(
+    db: asyncpg.Pool,
+    update_id: int,
+    kind: str,
+    chat_id: int | None,
+    payload: dict[str, Any],
+    ordering_key: str,
+    *,
+    make_job: bool,
+    trace_context: dict[str, str] | None = None,
+) -> bool:
+    """Store an update and its job in one statement. False for a duplicate delivery."""
+    accepted = await db.fetchval(
+        """
+        WITH stored AS (
+            INSERT INTO telegram_updates (update_id, kind, chat_id, payload, trace_context)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (update_id) DO NOTHING
+            RETURNING update_id
+        ), queued AS (
+            INSERT INTO jobs (kind, ordering_key, update_id)
+            SELECT 'update', $6, update_id FROM stored WHERE $7
+            RETURNING id
+        )
+        SELECT count(*) FROM stored
+        """,
+        update_id,
+        kind,
+        chat_id,
+        payload,
+        trace_context or {},
+        ordering_key,
+        make_job,
+    )
+    return bool(accepted)
+
+
+async def load_update(db: Executor, update_id: int) -> dict[str, Any]:
+    payload: dict[str, Any] = await db.fetchval(
+        "SELECT payload FROM telegram_updates WHERE update_id = $1", update_id
+    )
+    return payload
+
+
+def backoff(attempts: int, *, base_s: float = 2.0, cap_s: float = 300.0) -> float:
+    return float(min(cap_s, base_s * 2 ** max(0, attempts - 1)))

@@ -1,0 +1,143 @@
+"""Workers: claim jobs, run them with a renewed lease, retry with backoff, dead-letter.
+
+Runs inside the gateway process by default (GATEWAY_ROLE=all) or alone (worker), as many
+processes and replicas as wanted: the queue keeps them from stepping on each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from gateway import queue
+from gateway.queue import Job
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Job], Awaitable[None]]
+DeadHandler = Callable[[Job, str], Awaitable[None]]
+
+
+class Worker:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        handler: Handler,
+        on_dead: DeadHandler,
+        *,
+        concurrency: int,
+        lease_s: float,
+        max_attempts: int,
+        poll_s: float = 1.0,
+    ) -> None:
+        self.pool = pool
+        self.handler = handler
+        self.on_dead = on_dead
+        self.concurrency = concurrency
+        self.lease_s = lease_s
+        self.max_attempts = max_attempts
+        self.poll_s = poll_s
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = asyncio.Event()
+        self._active: set[asyncio.Task[None]] = set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = await self.pool.acquire()
+        await listener.add_listener("gateway_jobs", self._notified)
+        try:
+            while not stop.is_set():
+                free = self.concurrency - len(self._active)
+                claimed: list[Job] = []
+                if free > 0:
+                    try:
+                        claimed = await queue.claim(self.pool, self.name, free, self.lease_s)
+                    except (OSError, asyncpg.PostgresError):
+                        log.exception("claiming jobs failed")
+                for job in claimed:
+                    task = asyncio.create_task(self._run(job), name=f"job-{job.id}")
+                    self._active.add(task)
+                    task.add_done_callback(self._finished)
+                if claimed and len(claimed) == free:
+                    # Full: wait for a slot rather than for the database.
+                    await asyncio.wait(self._active, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                if claimed:
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_s):
+                        stop_wait = asyncio.create_task(stop.wait())
+                        wake_wait = asyncio.create_task(self._wake.wait())
+                        try:
+                            await asyncio.wait(
+                                {stop_wait, wake_wait}, return_when=asyncio.FIRST_COMPLETED
+                            )
+                        finally:
+                            stop_wait.cancel()
+                            wake_wait.cancel()
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.remove_listener("gateway_jobs", self._notified)
+            await self.pool.release(listener)
+            await self._drain()
+
+    def _notified(self, *_: object) -> None:
+        self._wake.set()
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._active.discard(task)
+        self._wake.set()
+
+    async def _drain(self, grace_s: float = 10.0) -> None:
+        """Give running jobs a moment; the rest are cancelled and their leases run out, so
+        another worker takes them over."""
+        if not self._active:
+            return
+        _, pending = await asyncio.wait(self._active, timeout=grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _run(self, job: Job) -> None:
+        heartbeat = asyncio.create_task(self._keep_lease(job))
+        try:
+            await self.handler(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            heartbeat.cancel()
+            log.exception("job failed", extra={"job_id": job.id, "attempt": job.attempts})
+            error = f"{type(exc).__name__}: {exc}"
+            dead = await queue.fail(
+                self.pool,
+                job,
+                self.name,
+                error,
+                max_attempts=self.max_attempts,
+                backoff_s=queue.backoff(job.attempts),
+            )
+            if dead:
+                try:
+                    await self.on_dead(job, error)
+                except Exception:
+                    log.exception("dead-letter notice failed", extra={"job_id": job.id})
+            return
+        finally:
+            heartbeat.cancel()
+        await queue.complete(self.pool, job.id, self.name)
+
+    async def _keep_lease(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                if not await queue.renew(self.pool, job.id, self.name, self.lease_s):
+                    log.warning("lease lost", extra={"job_id": job.id})
+                    return
+            except (OSError, asyncpg.PostgresError):
+                log.exception("lease renewal failed", extra={"job_id": job.id})
