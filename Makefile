@@ -13,7 +13,7 @@ endif
 PYTHON ?= python3
 TOOLS := .data/tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
-SERVICE_TESTS := $(wildcard services/*/tests libs/*/tests tests)
+SERVICE_TESTS := $(wildcard services/*/tests libs/meshkit/tests libs/meshdev/tests/*/ tests)
 PACKAGES := -p meshkit -p meshdev -p sales_agent -p review_agent -p leadgen_agent -p gateway
 
 .PHONY: help run test check lint format typecheck pytest contracts setup clean

@@ -62,7 +62,7 @@ def test_every_operation_is_documented_and_tagged() -> None:
 
 def test_every_operation_requires_a_credential() -> None:
     for service, path, method, operation in _operations():
-        expected = (
+        expected: list[dict[str, list[str]]] = (
             [{"TelegramWebhookSecret": []}]
             if path == "/telegram/webhook"
             else [{"ServiceToken": []}]

@@ -159,5 +159,26 @@ def run(
     )
 
 
+@app.command("chat", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def chat(ctx: typer.Context) -> None:
+    """Talk to the bot through the local Telegram emulator, as a Telegram user would.
+
+    Options: --url, --user-id, --chat-id, --first-name, --username, --plain."""
+    from meshdev.telegram_emulator.chat import main as chat_main
+
+    chat_main(list(ctx.args))
+
+
+@app.command("offline-model")
+def offline_model(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8109,
+) -> None:
+    """Serve the bundled offline model (the Messages API, deterministic) on its own."""
+    from meshdev.offline_model.server import serve
+
+    serve(host, port)
+
+
 def main() -> None:
     app()

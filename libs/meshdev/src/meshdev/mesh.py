@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from meshdev.localenv import data_dir, local_service_secret
 from meshdev.procs import ServiceProcess, start_service, wait_ready
+from meshdev.telegram_emulator.settings import DEFAULT_TOKEN as EMULATOR_TOKEN
 from meshkit.auth import TokenMinter
 from meshkit.clients import agent_http_client
 
@@ -26,11 +27,14 @@ class Component:
 
 OFFLINE_MODEL = "meshdev.offline_model.server:create_app"
 OFFLINE_MODEL_PORT_OFFSET = 9
+TELEGRAM_EMULATOR = "meshdev.telegram_emulator.server:create_app"
+TELEGRAM_EMULATOR_PORT_OFFSET = 8
 
 COMPONENTS = (
     Component("sales-agent", "sales_agent.main:create_app", 1, "SALES_AGENT_URL"),
     Component("review-agent", "review_agent.main:create_app", 2, "REVIEW_AGENT_URL"),
     Component("leadgen-agent", "leadgen_agent.main:create_app", 3, "LEADGEN_AGENT_URL"),
+    Component("gateway", "gateway.main:create_app", 0, "GATEWAY_URL"),
 )
 
 
@@ -100,6 +104,25 @@ async def run_mesh(
             env["ANTHROPIC_BASE_URL"] = model.url
             echo(f"model: the bundled offline model at {model.url}")
             echo("       (set ANTHROPIC_API_KEY to use Claude instead)")
+        emulator_url: str | None = None
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            echo("telegram: the real Bot API (TELEGRAM_BOT_TOKEN is set)")
+        else:
+            emulator = start_service(
+                "telegram-emulator",
+                TELEGRAM_EMULATOR,
+                env={"LOG_FORMAT": "text", "TELEGRAM_EMULATOR_TOKEN": EMULATOR_TOKEN},
+                host=host,
+                port=base_port + TELEGRAM_EMULATOR_PORT_OFFSET,
+                log_path=logs / "telegram-emulator.log",
+            )
+            processes.append(emulator)
+            await wait_ready(emulator)
+            emulator_url = emulator.url
+            env["TELEGRAM_BOT_TOKEN"] = EMULATOR_TOKEN
+            env["TELEGRAM_API_BASE_URL"] = emulator.url
+            env["TELEGRAM_MODE"] = "polling"
+            echo(f"telegram: the local Bot API emulator at {emulator.url}")
         for component in COMPONENTS:
             processes.append(
                 start_service(
@@ -126,6 +149,10 @@ async def run_mesh(
             f'  curl -H "Authorization: Bearer $(uv run mesh token sales-agent)" '
             f"{urls['sales-agent']}/locations"
         )
+        if emulator_url is not None:
+            echo("")
+            echo("Talk to the bot as a Telegram user would:")
+            echo(f"  uv run mesh chat --url {emulator_url}")
         if check:
             return 0
         echo("\nPress Ctrl-C to stop.")

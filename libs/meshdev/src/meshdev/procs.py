@@ -56,6 +56,9 @@ class ServiceProcess:
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # uvicorn reopens a handed-over socket as AF_UNIX, so asyncio never sets TCP_NODELAY on
+    # its connections; set it here, accepted sockets inherit it (else ~40 ms per response).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(2048)
     return sock

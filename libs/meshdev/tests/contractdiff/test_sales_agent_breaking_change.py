@@ -175,5 +175,6 @@ def test_announced_break_without_the_version_bump_still_fails(
 
     assert code == 1
     messages = [f["message"] for f in json.loads(output)["policy"]["findings"]]
-    assert any("info.version is 0.1.0" in m for m in messages), messages
+    published = json.loads((old / "sales-agent.json").read_text())["info"]["version"]
+    assert any(f"info.version is {published}" in m for m in messages), messages
     assert any("major version bump" in m for m in messages), messages

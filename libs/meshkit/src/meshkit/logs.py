@@ -58,6 +58,9 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
+        if name == "uvicorn.access" and not logger.propagate and not logger.handlers:
+            # uvicorn --no-access-log: keep it off (URLs can carry secrets).
+            continue
         logger.handlers.clear()
         logger.propagate = True
     # Its INFO lines are whole subprocess transcripts.

@@ -1,0 +1,3 @@
+from meshdev.offline_model.server import main
+
+main()
