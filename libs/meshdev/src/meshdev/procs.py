@@ -38,6 +38,18 @@ class ServiceProcess:
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def kill(self) -> int:
+        """SIGKILL: the process gets no chance to clean up, as in a crash."""
+        self.process.kill()
+        self.process.wait()
+        self._close_log()
+        return self.process.returncode
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM (uvicorn drains and runs the lifespan's shutdown), then SIGKILL."""
         if self.process.poll() is None:
@@ -47,9 +59,7 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self._close_log()
         return self.process.returncode
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -149,6 +150,8 @@ def api_routes(state: ServerState) -> list[Route]:
                         action.status, action.error_type, action.message, _headers(action)
                     )
                 message = scripted_message(parsed, action, cache)
+                if action.delay_s:
+                    await asyncio.sleep(action.delay_s)
         except ApiError as error:
             state.record(request, presented, raw, error.status, step_index)
             return error_response(error, request_id)

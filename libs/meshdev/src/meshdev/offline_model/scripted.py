@@ -61,6 +61,8 @@ class ScriptedResponse(BaseModel):
     stop_sequence: str | None = None
     #: Left out: estimated from the request like in demo mode, prompt caching included.
     usage: ScriptedUsage | None = None
+    #: Seconds to "think" before answering, for tests that act while a turn is running.
+    delay_s: float = Field(default=0.0, ge=0, le=120)
 
 
 class ScriptedError(BaseModel):

@@ -1,0 +1,327 @@
+"""The product end to end: a Telegram user (the Bot API emulator) talks to the gateway, which
+asks Claude (the offline model) and the agents; every service is a real process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from meshdev.offline_model.control import OfflineModelControl
+from meshdev.offline_model.scripted import ScriptedResponse, ScriptedText
+from meshdev.procs import ServiceProcess, start_service, wait_ready
+from meshdev.pytest_plugin import OfflineModel
+from meshdev.telegram_emulator.client import EmulatorClient
+from meshdev.telegram_emulator.models import TranscriptMessage, UserSpec
+from meshdev.telegram_emulator.settings import DEFAULT_TOKEN
+from meshdev.testing import DEMO_END_DAY, TEST_SECRET, TestDatabases
+
+pytestmark = pytest.mark.processes
+
+WEBHOOK_SECRET = "e2e-webhook-secret"
+MODEL_KEY = "offline-e2e-gateway"
+AGENTS = (
+    ("sales-agent", "sales_agent.main:create_app", "SALES_AGENT_URL"),
+    ("review-agent", "review_agent.main:create_app", "REVIEW_AGENT_URL"),
+    ("leadgen-agent", "leadgen_agent.main:create_app", "LEADGEN_AGENT_URL"),
+)
+
+
+@dataclass
+class Mesh:
+    database_url: str
+    env: dict[str, str]
+    logs: Path
+    emulator: EmulatorClient
+    processes: dict[str, ServiceProcess]
+
+    def start_gateway(self) -> ServiceProcess:
+        gateway = start_service(
+            "gateway",
+            "gateway.main:create_app",
+            env=self.env,
+            log_path=self.logs / "gateway.log",
+        )
+        self.processes["gateway"] = gateway
+        return gateway
+
+    @property
+    def gateway(self) -> ServiceProcess:
+        return self.processes["gateway"]
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="module")
+async def mesh(
+    test_databases: TestDatabases, offline_model: OfflineModel, logs: Path
+) -> AsyncIterator[Mesh]:
+    database_url = await test_databases.empty()
+    processes: dict[str, ServiceProcess] = {}
+    base = {
+        "DATABASE_URL": database_url,
+        "MESH_SERVICE_SECRET": TEST_SECRET,
+        "MESH_ENV": "test",
+        "SEED_END_DATE": DEMO_END_DAY.isoformat(),
+        "MESH_TODAY": (DEMO_END_DAY + timedelta(days=1)).isoformat(),
+        "ANTHROPIC_BASE_URL": offline_model.url,
+        "ANTHROPIC_API_KEY": MODEL_KEY,
+        "LOG_FORMAT": "json",
+    }
+    try:
+        emulator = start_service(
+            "telegram-emulator",
+            "meshdev.telegram_emulator.server:create_app",
+            env={"TELEGRAM_EMULATOR_TOKEN": DEFAULT_TOKEN},
+            log_path=logs / "emulator.log",
+        )
+        processes["telegram-emulator"] = emulator
+        for name, factory, _ in AGENTS:
+            processes[name] = start_service(name, factory, env=base, log_path=logs / f"{name}.log")
+        await asyncio.gather(*(wait_ready(p) for p in processes.values()))
+        env = {
+            **base,
+            **{variable: processes[name].url for name, _, variable in AGENTS},
+            "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
+            "TELEGRAM_API_BASE_URL": emulator.url,
+            "TELEGRAM_MODE": "polling",
+            "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "JOB_LEASE_S": "3",
+        }
+        async with EmulatorClient(emulator.url) as client:
+            state = Mesh(database_url, env, logs, client, processes)
+            await wait_ready(state.start_gateway())
+            yield state
+    finally:
+        for process in processes.values():
+            process.stop()
+        await test_databases.drop(database_url)
+
+
+@pytest.fixture
+async def model(
+    offline_model: OfflineModel, model_control: OfflineModelControl
+) -> OfflineModelControl:
+    """The gateway's model key, back to demo mode (no script) before each test."""
+    await model_control.reset(MODEL_KEY)
+    return model_control
+
+
+_chat_ids = iter(range(7001, 8000))
+
+
+@pytest.fixture
+async def chat(mesh: Mesh) -> int:
+    chat_id = next(_chat_ids)
+    await mesh.emulator.private_chat(UserSpec(id=chat_id, first_name="Ana"))
+    return chat_id
+
+
+async def bot_messages(mesh: Mesh, chat_id: int) -> list[TranscriptMessage]:
+    transcript = await mesh.emulator.transcript(chat_id)
+    return [
+        entry.message
+        for entry in transcript.entries
+        if getattr(entry, "message", None) is not None and entry.message.from_bot
+    ]
+
+
+async def ask(mesh: Mesh, chat_id: int, text: str) -> TranscriptMessage:
+    await mesh.emulator.send_text(chat_id, text, user=chat_id)
+    return await mesh.emulator.wait_for_bot_message(chat_id, timeout=30)
+
+
+async def sales_db(mesh: Mesh) -> asyncpg.Connection:
+    return await asyncpg.connect(mesh.database_url)
+
+
+async def test_a_question_is_answered_with_figures_from_the_database(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    reply = await ask(mesh, chat, "How were sales last week?")
+    week_start = DEMO_END_DAY - timedelta(days=DEMO_END_DAY.weekday())
+    conn = await sales_db(mesh)
+    try:
+        revenue = await conn.fetchval(
+            "SELECT sum(revenue_cents) FROM sales_agent.daily_sales WHERE day BETWEEN $1 AND $2",
+            week_start,
+            DEMO_END_DAY,
+        )
+    finally:
+        await conn.close()
+    assert reply.text is not None
+    assert f"€{revenue / 100:,.0f}" in reply.text
+    typing = await mesh.emulator.calls("sendChatAction", chat_id=chat)
+    assert typing, "no typing indicator while the agent worked"
+
+
+async def test_a_question_needing_two_agents_uses_both(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    reply = await ask(
+        mesh, chat, "How were sales last week, and are the reviews at Riverside getting worse?"
+    )
+    assert reply.text is not None
+    conn = await sales_db(mesh)
+    try:
+        calls = await conn.fetchval(
+            "SELECT t.tool_calls FROM gateway.turns t JOIN gateway.conversations c "
+            "ON c.id = t.conversation_id WHERE c.chat_key = $1 ORDER BY t.id DESC LIMIT 1",
+            f"tg:{chat}:0",
+        )
+    finally:
+        await conn.close()
+    names = {call["name"] for call in json.loads(calls)}
+    assert any(name.startswith("sales__") for name in names), names
+    assert any(name.startswith("review__") for name in names), names
+
+
+async def _scalar(mesh: Mesh, sql: str, *args: object) -> object:
+    conn = await sales_db(mesh)
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def _approval_prompt(mesh: Mesh, chat: int) -> TranscriptMessage:
+    for _ in range(100):
+        for message in reversed(await bot_messages(mesh, chat)):
+            if message.reply_markup:
+                return message
+        await asyncio.sleep(0.1)
+    raise AssertionError("no approval prompt")
+
+
+@pytest.mark.parametrize("decision", ["approve", "cancel"])
+async def test_a_write_waits_for_the_users_decision(
+    mesh: Mesh, model: OfflineModelControl, chat: int, decision: str
+) -> None:
+    leads = "SELECT count(*) FROM leadgen_agent.leads"
+    before = await _scalar(mesh, leads)
+    await ask(
+        mesh,
+        chat,
+        "Create a catering lead for Tejo Analytics, 40 people at Midtown, contact Marta "
+        "marta@tejo.pt",
+    )
+    prompt = await _approval_prompt(mesh, chat)
+    assert await _scalar(mesh, leads) == before, "written before approval"
+    assert prompt.reply_markup is not None
+    buttons = prompt.reply_markup["inline_keyboard"][0]
+    data = buttons[0 if decision == "approve" else 1]["callback_data"]
+    await mesh.emulator.press(chat, prompt.message_id, data, user=chat)
+    for _ in range(100):
+        answered = await mesh.emulator.calls("answerCallbackQuery")
+        if answered and await _settled(mesh, chat, prompt.message_id):
+            break
+        await asyncio.sleep(0.1)
+    assert await _scalar(mesh, leads) == before + (1 if decision == "approve" else 0)
+    status = await _scalar(mesh, "SELECT status FROM gateway.approvals WHERE chat_id = $1", chat)
+    assert status == ("done" if decision == "approve" else "cancelled")
+
+
+async def _settled(mesh: Mesh, chat: int, prompt_id: int) -> bool:
+    for message in await bot_messages(mesh, chat):
+        if message.message_id == prompt_id:
+            return message.edits > 0 and not message.reply_markup
+    return False
+
+
+async def test_a_duplicate_delivery_is_answered_once(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    update = {
+        "update_id": 900_000 + chat,
+        "message": {
+            "message_id": 1,
+            "date": 1764000000,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "Ana"},
+            "text": "How were sales last week?",
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    async with httpx.AsyncClient(base_url=mesh.gateway.url) as http:
+        first = await http.post("/telegram/webhook", json=update, headers=headers)
+        second = await http.post("/telegram/webhook", json=update, headers=headers)
+    assert first.json()["duplicate"] is False
+    assert second.json()["duplicate"] is True
+    await mesh.emulator.wait_for_bot_message(chat, timeout=30)
+    await asyncio.sleep(1.0)
+    assert len(await bot_messages(mesh, chat)) == 1
+
+
+async def test_two_quick_messages_are_answered_in_order(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    await model.script(
+        MODEL_KEY,
+        [
+            ScriptedResponse(content=[ScriptedText(text="First answer.")], delay_s=1.0),
+            ScriptedResponse(content=[ScriptedText(text="Second answer.")]),
+        ],
+    )
+    await mesh.emulator.send_text(chat, "first question", user=chat)
+    await mesh.emulator.send_text(chat, "second question", user=chat)
+    for _ in range(100):
+        texts = [m.text for m in await bot_messages(mesh, chat)]
+        if len(texts) == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert texts == ["First answer.", "Second answer."]
+
+
+async def test_a_gateway_killed_mid_turn_loses_nothing_and_answers_once(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    await model.script(
+        MODEL_KEY,
+        [
+            ScriptedResponse(content=[ScriptedText(text="Lost with the process.")], delay_s=5),
+            ScriptedResponse(content=[ScriptedText(text="Answered after the restart.")]),
+        ],
+    )
+    await mesh.emulator.send_text(chat, "a question that outlives a crash", user=chat)
+    for _ in range(100):
+        if await mesh.emulator.calls("sendChatAction", chat_id=chat):
+            break
+        await asyncio.sleep(0.05)
+    mesh.gateway.kill()
+    await wait_ready(mesh.start_gateway())
+    reply = await mesh.emulator.wait_for_bot_message(chat, timeout=30)
+    assert reply.text == "Answered after the restart."
+    await asyncio.sleep(1.0)
+    assert [m.text for m in await bot_messages(mesh, chat)] == ["Answered after the restart."]
+
+
+async def test_a_flood_wait_from_telegram_is_waited_out(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    await mesh.emulator.inject("sendMessage", "too_many_requests", chat_id=chat, retry_after=2)
+    started = time.monotonic()
+    reply = await ask(mesh, chat, "How were sales last week?")
+    assert reply.text
+    assert time.monotonic() - started >= 2.0
+    assert len(await mesh.emulator.calls("sendMessage", chat_id=chat)) >= 2
+
+
+async def test_an_agent_that_is_down_gets_a_graceful_answer(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    mesh.processes["review-agent"].stop()
+    reply = await ask(mesh, chat, "Are the reviews at Riverside getting worse?")
+    assert reply.text is not None
+    assert "review" in reply.text.lower()
+    assert "reach" in reply.text.lower() or "not reachable" in reply.text.lower()
