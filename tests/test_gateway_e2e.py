@@ -20,7 +20,7 @@ from meshdev.offline_model.scripted import ScriptedResponse, ScriptedText
 from meshdev.procs import ServiceProcess, start_service, wait_ready
 from meshdev.pytest_plugin import OfflineModel
 from meshdev.telegram_emulator.client import EmulatorClient
-from meshdev.telegram_emulator.models import TranscriptMessage, UserSpec
+from meshdev.telegram_emulator.models import MessageEntry, TranscriptMessage, UserSpec
 from meshdev.telegram_emulator.settings import DEFAULT_TOKEN
 from meshdev.testing import DEMO_END_DAY, TEST_SECRET, TestDatabases
 
@@ -133,7 +133,7 @@ async def bot_messages(mesh: Mesh, chat_id: int) -> list[TranscriptMessage]:
     return [
         entry.message
         for entry in transcript.entries
-        if getattr(entry, "message", None) is not None and entry.message.from_bot
+        if isinstance(entry, MessageEntry) and entry.message.from_bot
     ]
 
 
@@ -210,6 +210,7 @@ async def test_a_write_waits_for_the_users_decision(
 ) -> None:
     leads = "SELECT count(*) FROM leadgen_agent.leads"
     before = await _scalar(mesh, leads)
+    assert isinstance(before, int)
     await ask(
         mesh,
         chat,
