@@ -165,18 +165,16 @@ async def run_mesh(
 async def _supervise(processes: list[ServiceProcess], echo: Callable[[str], None]) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # The handlers stay installed through the shutdown that follows, so a second Ctrl-C
+    # cannot cut the clean-up short and leave services running.
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        while not stop.is_set():
-            for process in processes:
-                if process.process.poll() is not None:
-                    echo(f"{process.name} exited with status {process.process.returncode}")
-                    return 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=0.5)
-        echo("stopping ...")
-        return 0
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+    while not stop.is_set():
+        for process in processes:
+            if process.process.poll() is not None:
+                echo(f"{process.name} exited with status {process.process.returncode}")
+                return 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
+    echo("stopping ...")
+    return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import socket
@@ -63,6 +64,17 @@ class ServiceProcess:
         return self.process.returncode
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the process that started it dies, so a killed
+    test run or `mesh run` never leaves services behind holding their ports."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -102,6 +114,7 @@ def start_service(
                 "5",
             ],
             pass_fds=(sock.fileno(),),
+            preexec_fn=_die_with_parent,
             env={**os.environ, **env},
             stdout=log if log else None,
             stderr=subprocess.STDOUT if log else None,
