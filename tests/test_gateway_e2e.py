@@ -318,6 +318,76 @@ async def test_a_flood_wait_from_telegram_is_waited_out(
     assert len(await mesh.emulator.calls("sendMessage", chat_id=chat)) >= 2
 
 
+async def test_commands_usage_and_reset(mesh: Mesh, model: OfflineModelControl, chat: int) -> None:
+    await ask(mesh, chat, "How were sales last week?")
+    usage = await ask(mesh, chat, "/usage")
+    assert usage.text is not None
+    assert "1 answers" in usage.text
+    reset = await ask(mesh, chat, "/reset")
+    assert reset.text is not None
+    assert "new conversation" in reset.text
+    help_text = await ask(mesh, chat, "/help")
+    assert help_text.text is not None
+    assert "/reset" in help_text.text
+
+
+async def test_media_without_text_gets_a_short_notice(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    await mesh.emulator.send_media(chat, "photo", user=chat)
+    reply = await mesh.emulator.wait_for_bot_message(chat, timeout=30)
+    assert reply.text == "I can only read text for now. Please type your question."
+
+
+async def test_in_a_forum_group_only_mentions_are_answered_in_their_topic(
+    mesh: Mesh, model: OfflineModelControl
+) -> None:
+    group = await mesh.emulator.group("Managers", chat_id=-1_009_001, kind="supergroup", forum=True)
+    topic = await mesh.emulator.create_topic(group.id, "Sales")
+    user = UserSpec(id=4242, first_name="Rui")
+    await mesh.emulator.send_text(group.id, "chatting among ourselves", user=user, thread_id=topic)
+    await mesh.emulator.send_text(
+        group.id, "@mesh_emulator_bot how were sales last week?", user=user, thread_id=topic
+    )
+    reply = await mesh.emulator.wait_for_bot_message(group.id, timeout=30)
+    assert reply.thread_id == topic
+    assert reply.text is not None
+    assert "€" in reply.text
+    await asyncio.sleep(0.5)
+    assert len(await bot_messages(mesh, group.id)) == 1
+
+
+async def test_the_direct_api_answers_with_tool_calls_and_keeps_history(
+    mesh: Mesh, model: OfflineModelControl
+) -> None:
+    from meshdev.testing import mint
+
+    headers = {"Authorization": f"Bearer {mint('mesh-cli', 'gateway')}"}
+    body = {"conversation_id": "dashboard-1", "question": "How were sales last week?"}
+    cache = "SELECT expires_at FROM gateway.tool_cache WHERE tool_name = 'sales__get_sales_summary'"
+    async with httpx.AsyncClient(base_url=mesh.gateway.url, timeout=30) as http:
+        first = await http.post("/agent/query", json=body, headers=headers)
+        cached_until = await _scalar(mesh, cache)
+        again = await http.post("/agent/query", json=body, headers=headers)
+        refused = await http.post("/agent/query", json=body)
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert answer["conversation_id"] == "dashboard-1"
+    assert [c["name"] for c in answer["tool_calls"]] == ["sales__get_sales_summary"]
+    assert again.status_code == 200
+    assert refused.status_code == 401
+    turns = await _scalar(
+        mesh,
+        "SELECT count(*) FROM gateway.turns t JOIN gateway.conversations c "
+        "ON c.id = t.conversation_id WHERE c.chat_key = 'api:dashboard-1'",
+    )
+    assert turns == 2
+    # The second identical read came from the tool cache the contract allows: a fresh call
+    # would have renewed the entry.
+    assert cached_until is not None
+    assert await _scalar(mesh, cache) == cached_until
+
+
 async def test_an_agent_that_is_down_gets_a_graceful_answer(
     mesh: Mesh, model: OfflineModelControl, chat: int
 ) -> None:
