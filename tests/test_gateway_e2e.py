@@ -388,6 +388,30 @@ async def test_the_direct_api_answers_with_tool_calls_and_keeps_history(
     assert await _scalar(mesh, cache) == cached_until
 
 
+async def test_fifty_chats_at_once_within_telegrams_limits_get_every_answer_and_no_429(
+    mesh: Mesh, model: OfflineModelControl
+) -> None:
+    from meshdev.telegram_emulator.models import FloodLimits
+
+    await mesh.emulator.set_flood_limits(FloodLimits(enabled=True))
+    chats = [next(_chat_ids) for _ in range(50)]
+    try:
+        for chat_id in chats:
+            await mesh.emulator.private_chat(UserSpec(id=chat_id, first_name="Ana"))
+        await asyncio.gather(
+            *(mesh.emulator.send_text(c, "How were sales last week?", user=c) for c in chats)
+        )
+        replies = await asyncio.gather(
+            *(mesh.emulator.wait_for_bot_message(c, timeout=60) for c in chats)
+        )
+        assert all(reply.text and "€" in reply.text for reply in replies)
+        calls = await mesh.emulator.calls("sendMessage")
+        refused = [c for c in calls if c.cause == "flood"]
+        assert refused == []
+    finally:
+        await mesh.emulator.set_flood_limits(FloodLimits(enabled=False))
+
+
 async def test_an_agent_that_is_down_gets_a_graceful_answer(
     mesh: Mesh, model: OfflineModelControl, chat: int
 ) -> None:

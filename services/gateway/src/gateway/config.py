@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from gateway.limits import Limits
 from meshkit.settings import ServiceSettings
 
 
@@ -62,6 +63,21 @@ class Settings(ServiceSettings):
     history_turns: int = Field(default=10, ge=0, le=100, validation_alias="HISTORY_TURNS")
     approval_ttl_s: int = Field(default=86_400, ge=60, validation_alias="APPROVAL_TTL_S")
 
+    # Telegram's flood limits for this bot token, enforced across every replica.
+    telegram_global_per_s: float = Field(
+        default=30.0, gt=0, le=1000, validation_alias="TELEGRAM_GLOBAL_PER_S"
+    )
+    telegram_chat_per_s: float = Field(
+        default=1.0, gt=0, le=100, validation_alias="TELEGRAM_CHAT_PER_S"
+    )
+    telegram_chat_burst: float = Field(
+        default=3.0, ge=1, le=100, validation_alias="TELEGRAM_CHAT_BURST"
+    )
+    telegram_group_per_minute: float = Field(
+        default=20.0, gt=0, le=1000, validation_alias="TELEGRAM_GROUP_PER_MINUTE"
+    )
+    telegram_paid_broadcast: bool = Field(default=False, validation_alias="TELEGRAM_PAID_BROADCAST")
+
     @field_validator("allowed_chats", mode="before")
     @classmethod
     def _split_chats(cls, value: object) -> object:
@@ -83,6 +99,17 @@ class Settings(ServiceSettings):
         ):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
         return self
+
+    @property
+    def flood_limits(self) -> Limits:
+        return Limits(
+            global_per_s=self.telegram_global_per_s,
+            chat_per_s=self.telegram_chat_per_s,
+            chat_burst=self.telegram_chat_burst,
+            group_per_window=self.telegram_group_per_minute,
+            group_window_s=60.0,
+            paid_broadcast=self.telegram_paid_broadcast,
+        )
 
     @property
     def agent_urls(self) -> dict[str, str]:

@@ -16,10 +16,11 @@ from fastapi import Depends, FastAPI
 from gateway.config import Settings
 from gateway.deps import State
 from gateway.handling import Gateway, handle_job, on_dead
+from gateway.outbound import Outbound, Sender
 from gateway.outbox import TelegramOutbox
 from gateway.polling import ALLOWED_UPDATES, poll
 from gateway.routes import query, telegram
-from gateway.telegram.api import BotApi, BotCommand, TelegramError
+from gateway.telegram.api import BotApi, BotCommand, RetryPolicy, TelegramError
 from gateway.tools import build_mesh
 from gateway.worker import Worker
 from meshkit.app import build_app, service_database, token_minter, token_verifier
@@ -57,6 +58,8 @@ def create_app(
         model = model_client(settings)
         mesh = build_mesh(settings, token_minter(settings), agent_transports)
         api = _bot_api(settings, telegram_transport)
+        # The sender's own client: it must see a 429 at once (to re-pace), not sleep on it.
+        sender_api = _bot_api(settings, telegram_transport, retry=RetryPolicy(max_flood_wait_s=0))
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -64,14 +67,19 @@ def create_app(
                 await verify_model(settings, model)
             async with service_database(settings, migrations) as pool:
                 bot_username = await _start_telegram(settings, api) if api else None
+                outbound = Outbound(pool)
+                await outbound.start()
                 gateway = Gateway(
                     settings=settings,
                     pool=pool,
                     loop=agent_loop(settings, model),
                     mesh=mesh,
-                    outbox=TelegramOutbox(api, pool) if api else _NoTelegram(),
+                    outbox=TelegramOutbox(api, outbound) if api else _NoTelegram(),
                     bot_username=bot_username,
                 )
+                if sender_api is not None:
+                    sender = Sender(pool, sender_api, settings.flood_limits)
+                    tasks.append(asyncio.create_task(sender.run(stop), name="outbound-sender"))
                 if settings.role in ("all", "worker"):
                     worker = Worker(
                         pool,
@@ -97,10 +105,12 @@ def create_app(
                         if task.get_name() == "polling":
                             task.cancel()
                     await asyncio.gather(*tasks, return_exceptions=True)
+                    await outbound.stop()
         finally:
             await mesh.aclose()
-            if api:
-                await api.aclose()
+            for client in (api, sender_api):
+                if client is not None:
+                    await client.aclose()
             await model.close()
 
     app = build_app(
@@ -119,7 +129,12 @@ def create_app(
     return app
 
 
-def _bot_api(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> BotApi | None:
+def _bot_api(
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    *,
+    retry: RetryPolicy | None = None,
+) -> BotApi | None:
     if settings.telegram_mode == "off":
         return None
     if settings.telegram_bot_token is None:
@@ -131,6 +146,7 @@ def _bot_api(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> 
         settings.telegram_bot_token,
         api_base_url=settings.telegram_api_base_url,
         transport=transport,
+        retry=retry,
     )
 
 

@@ -1,4 +1,5 @@
-"""Replies through the Bot API, each chunk sent once per job even when the job is retried."""
+"""Replies through the one outbound path: each chunk sent once per job, even when the job is
+retried, and paced with every other send of the bot token."""
 
 from __future__ import annotations
 
@@ -6,17 +7,9 @@ import logging
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import asyncpg
-
-from gateway.telegram.api import (
-    BotApi,
-    CantParseEntities,
-    ChatBlocked,
-    ChatMigrated,
-    MessageNotModified,
-    TelegramError,
-)
-from gateway.telegram.format import html_to_plain, to_html
+from gateway.outbound import INTERACTIVE, Outbound
+from gateway.telegram.api import BotApi, TelegramError
+from gateway.telegram.format import to_html
 from gateway.telegram.send import keep_typing
 from gateway.telegram.split import split_html
 
@@ -24,9 +17,9 @@ log = logging.getLogger(__name__)
 
 
 class TelegramOutbox:
-    def __init__(self, api: BotApi, pool: asyncpg.Pool) -> None:
+    def __init__(self, api: BotApi, outbound: Outbound) -> None:
         self.api = api
-        self.pool = pool
+        self.outbound = outbound
 
     async def reply(
         self,
@@ -37,74 +30,34 @@ class TelegramOutbox:
         *,
         reply_markup: dict[str, Any] | None = None,
         first_seq: int = 0,
+        priority: int = INTERACTIVE,
     ) -> list[int]:
         chunks = split_html(to_html(markdown))
         sent: list[int] = []
         for index, chunk in enumerate(chunks):
-            seq = first_seq + index
-            if job_id is not None:
-                done = await self.pool.fetchval(
-                    "SELECT message_id FROM replies WHERE job_id = $1 AND seq = $2", job_id, seq
-                )
-                if done is not None:
-                    sent.append(done)
-                    continue
-            markup = reply_markup if index == len(chunks) - 1 else None
-            message_id = await self._send(chat_id, thread_id, chunk, markup)
-            if message_id is None:
+            params: dict[str, Any] = {
+                "chat_id": chat_id,
+                "text": chunk,
+                "parse_mode": "HTML",
+                "link_preview_options": {"is_disabled": True},
+            }
+            if thread_id is not None:
+                params["message_thread_id"] = thread_id
+            if reply_markup is not None and index == len(chunks) - 1:
+                params["reply_markup"] = reply_markup
+            outcome = await self.outbound.submit(
+                chat_id,
+                "sendMessage",
+                params,
+                job_id=job_id,
+                seq=None if job_id is None else first_seq + index,
+                priority=priority,
+            )
+            if outcome.status != "sent" or not isinstance(outcome.result, dict):
+                log.info("reply not delivered", extra={"chat_id": chat_id, "error": outcome.error})
                 return sent
-            sent.append(message_id)
-            if job_id is not None:
-                await self.pool.execute(
-                    "INSERT INTO replies (job_id, seq, chat_id, message_id) "
-                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                    job_id,
-                    seq,
-                    chat_id,
-                    message_id,
-                )
+            sent.append(int(outcome.result["message_id"]))
         return sent
-
-    async def _send(
-        self, chat_id: int, thread_id: int | None, html: str, markup: dict[str, Any] | None
-    ) -> int | None:
-        target = chat_id
-        for _ in range(2):
-            try:
-                try:
-                    message = await self.api.send_message(
-                        target,
-                        html,
-                        parse_mode="HTML",
-                        message_thread_id=thread_id,
-                        reply_markup=markup,
-                        link_preview_options={"is_disabled": True},
-                    )
-                except CantParseEntities:
-                    message = await self.api.send_message(
-                        target,
-                        html_to_plain(html),
-                        message_thread_id=thread_id,
-                        reply_markup=markup,
-                    )
-                return message.message_id
-            except ChatBlocked:
-                await self.pool.execute(
-                    "INSERT INTO chats (chat_id, blocked_at) VALUES ($1, now()) "
-                    "ON CONFLICT (chat_id) DO UPDATE SET blocked_at = now(), updated_at = now()",
-                    chat_id,
-                )
-                log.info("chat blocked the bot", extra={"chat_id": chat_id})
-                return None
-            except ChatMigrated as exc:
-                await self.pool.execute(
-                    "INSERT INTO chats (chat_id, migrated_to) VALUES ($1, $2) "
-                    "ON CONFLICT (chat_id) DO UPDATE SET migrated_to = $2, updated_at = now()",
-                    chat_id,
-                    exc.migrate_to_chat_id,
-                )
-                target = exc.migrate_to_chat_id
-        return None
 
     def typing(self, chat_id: int, thread_id: int | None) -> AbstractAsyncContextManager[None]:
         return keep_typing(self.api, chat_id, thread_id)
@@ -119,11 +72,13 @@ class TelegramOutbox:
     async def edit(self, chat_id: int, message_id: int | None, markdown: str) -> None:
         if message_id is None:
             return
-        try:
-            await self.api.edit_message_text(
-                chat_id, message_id, to_html(markdown), parse_mode="HTML", reply_markup=None
-            )
-        except MessageNotModified:
-            pass
-        except TelegramError as exc:
-            log.info("edit failed", extra={"chat_id": chat_id, "error": exc.description})
+        await self.outbound.submit(
+            chat_id,
+            "editMessageText",
+            {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": to_html(markdown),
+                "parse_mode": "HTML",
+            },
+        )

@@ -1,0 +1,105 @@
+"""Telegram's flood limits for one bot token, as token buckets on an injectable clock.
+
+Telegram allows about 30 messages a second across all chats, about one a second in one
+chat (short bursts pass), and 20 a minute in one group; edits and drafts count too. The
+limiter answers "when may the next message to this chat go?" and records that one went;
+a 429 that comes anyway blocks the chat (or everything) for its `retry_after`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    global_per_s: float = 30.0
+    chat_per_s: float = 1.0
+    chat_burst: float = 3.0
+    group_per_window: float = 20.0
+    group_window_s: float = 60.0
+    #: Bots paying for broadcasts (`allow_paid_broadcast`) may send up to 1000 a second.
+    paid_broadcast: bool = False
+
+    @property
+    def global_rate(self) -> float:
+        return 1000.0 if self.paid_broadcast else self.global_per_s
+
+
+@dataclass(slots=True)
+class Bucket:
+    capacity: float
+    rate: float
+    tokens: float
+    at: float
+
+    def refill(self, now: float) -> None:
+        if now > self.at:
+            self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+
+    def ready_at(self, now: float) -> float:
+        self.refill(now)
+        if self.tokens >= 1:
+            return now
+        return now + (1 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        self.refill(now)
+        self.tokens -= 1
+
+
+@dataclass
+class Limiter:
+    limits: Limits
+    _global: Bucket | None = None
+    _chats: dict[int, Bucket] = field(default_factory=dict)
+    _groups: dict[int, Bucket] = field(default_factory=dict)
+    _blocked: dict[int, float] = field(default_factory=dict)
+    _blocked_all: float = 0.0
+
+    def _buckets(self, chat_id: int, now: float) -> list[Bucket]:
+        limits = self.limits
+        if self._global is None:
+            rate = limits.global_rate
+            self._global = Bucket(rate, rate, rate, now)
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = Bucket(
+                limits.chat_burst, limits.chat_per_s, limits.chat_burst, now
+            )
+        buckets = [self._global, chat]
+        if chat_id < 0:  # groups, supergroups and channels have negative ids
+            group = self._groups.get(chat_id)
+            if group is None:
+                group = self._groups[chat_id] = Bucket(
+                    limits.group_per_window,
+                    limits.group_per_window / limits.group_window_s,
+                    limits.group_per_window,
+                    now,
+                )
+            buckets.append(group)
+        return buckets
+
+    def ready_at(self, chat_id: int, now: float) -> float:
+        """The earliest time a message to `chat_id` may go."""
+        blocked = max(self._blocked.get(chat_id, 0.0), self._blocked_all)
+        return max([blocked, *(bucket.ready_at(now) for bucket in self._buckets(chat_id, now))])
+
+    def take(self, chat_id: int, now: float) -> None:
+        for bucket in self._buckets(chat_id, now):
+            bucket.take(now)
+
+    def block_chat(self, chat_id: int, until: float) -> None:
+        self._blocked[chat_id] = max(self._blocked.get(chat_id, 0.0), until)
+
+    def block_all(self, until: float) -> None:
+        self._blocked_all = max(self._blocked_all, until)
+
+    def forget_idle(self, now: float, idle_s: float = 600.0) -> None:
+        """Drop full buckets of chats not heard from in a while, so memory stays flat."""
+        for table in (self._chats, self._groups):
+            for chat_id in [c for c, b in table.items() if now - b.at > idle_s]:
+                del table[chat_id]
+        for chat_id in [c for c, until in self._blocked.items() if until < now]:
+            del self._blocked[chat_id]
