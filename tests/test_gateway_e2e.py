@@ -412,6 +412,48 @@ async def test_fifty_chats_at_once_within_telegrams_limits_get_every_answer_and_
         await mesh.emulator.set_flood_limits(FloodLimits(enabled=False))
 
 
+async def test_two_replicas_answer_two_hundred_chats_once_within_the_global_limit(
+    mesh: Mesh, model: OfflineModelControl
+) -> None:
+    from meshdev.telegram_emulator.models import FloodLimits
+
+    worker = start_service(
+        "gateway-worker",
+        "gateway.main:create_app",
+        env={**mesh.env, "GATEWAY_ROLE": "worker"},
+        log_path=mesh.logs / "gateway-worker.log",
+    )
+    mesh.processes["gateway-worker"] = worker
+    await wait_ready(worker)
+    await mesh.emulator.set_flood_limits(FloodLimits(enabled=True))
+    chats = [next(_chat_ids) for _ in range(200)]
+    try:
+        for chat_id in chats:
+            await mesh.emulator.private_chat(UserSpec(id=chat_id, first_name="Ana"))
+        before = len(await mesh.emulator.calls("sendMessage"))
+        await asyncio.gather(*(mesh.emulator.send_text(c, "/help", user=c) for c in chats))
+        await asyncio.gather(*(mesh.emulator.wait_for_bot_message(c, timeout=90) for c in chats))
+        await asyncio.sleep(1.0)
+        sends = (await mesh.emulator.calls("sendMessage"))[before:]
+        assert [c for c in sends if c.cause == "flood"] == []
+        delivered = [c for c in sends if c.ok]
+        assert sorted(c.chat_id or 0 for c in delivered) == sorted(chats), "lost or duplicated"
+        per_second: dict[int, int] = {}
+        for call in delivered:
+            per_second[int(call.at)] = per_second.get(int(call.at), 0) + 1
+        assert max(per_second.values()) <= 31
+        workers = await _scalar(
+            mesh,
+            "SELECT count(DISTINCT split_part(j.locked_by, ':', 2)) FROM gateway.jobs j "
+            "JOIN gateway.telegram_updates u USING (update_id) WHERE u.chat_id = ANY($1)",
+            chats,
+        )
+        assert workers == 2, "both replicas should have taken jobs"
+    finally:
+        await mesh.emulator.set_flood_limits(FloodLimits(enabled=False))
+        worker.stop()
+
+
 async def test_an_agent_that_is_down_gets_a_graceful_answer(
     mesh: Mesh, model: OfflineModelControl, chat: int
 ) -> None:

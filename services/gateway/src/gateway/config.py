@@ -54,6 +54,9 @@ class Settings(ServiceSettings):
     agent_call_timeout_s: float = Field(
         default=15.0, gt=0, le=120, validation_alias="AGENT_CALL_TIMEOUT_S"
     )
+    #: Also offer each agent's own `ask` (its Claude loop over its tools) as a tool. Off: the
+    #: gateway composes the typed operations itself, which shows the user every call.
+    agent_ask_tools: bool = Field(default=False, validation_alias="AGENT_ASK_TOOLS")
 
     worker_concurrency: int = Field(
         default=32, ge=1, le=1000, validation_alias="WORKER_CONCURRENCY"

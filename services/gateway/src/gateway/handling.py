@@ -24,6 +24,7 @@ from gateway.config import Settings
 from gateway.inbound import CallbackQuery, Message, parse_update
 from gateway.queue import Job, load_update
 from gateway.tools import ApprovalRequest, Mesh, describe_call, turn_tools
+from meshkit import spans
 from meshkit.agent import AgentLoop, ToolFailed
 from meshkit.ask import dated_system_prompt
 from meshkit.contract_tools import ContractTool
@@ -101,6 +102,7 @@ async def handle_job(gw: Gateway, job: Job) -> None:
         log.warning("unknown job", extra={"job_id": job.id, "kind": job.kind})
         return
     update = parse_update(await load_update(gw.pool, job.update_id))
+    spans.set_attributes({"telegram.chat.id": update.chat_id, "telegram.update.kind": update.kind})
     if update.message is not None:
         await on_message(gw, job, update.message)
     elif update.callback_query is not None:
@@ -208,7 +210,10 @@ async def answer(gw: Gateway, job: Job, chat_id: int, thread_id: int | None, que
         started = time.perf_counter()
         async with gw.outbox.typing(chat_id, thread_id):
             result = await gw.loop.run(
-                gw.today_prompt(), tools, [*history, {"role": "user", "content": question}]
+                gw.today_prompt(),
+                tools,
+                [*history, {"role": "user", "content": question}],
+                conversation_id=str(conversation_id),
             )
         await conversation.store_turn(
             gw.pool,
@@ -245,6 +250,9 @@ def _approval_requester(
             arguments,
             summary,
             float(gw.settings.approval_ttl_s),
+        )
+        spans.add_event(
+            "approval.requested", {"approval.id": str(approval_id), "gen_ai.tool.name": tool.name}
         )
         return ApprovalRequest(approval_id, tool.name, summary)
 
@@ -300,6 +308,14 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
     if decision is None:
         return
     row, status = decision
+    spans.add_event(
+        "approval.decided",
+        {
+            "approval.id": str(approval_id),
+            "gen_ai.tool.name": row["tool_name"],
+            "approval.status": status,
+        },
+    )
     chat_id, thread_id = row["chat_id"], row["thread_id"]
     if status != "approved":
         label = "Cancelled" if status == "cancelled" else "Expired"

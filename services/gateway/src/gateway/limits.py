@@ -14,16 +14,21 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True, slots=True)
 class Limits:
     global_per_s: float = 30.0
+    #: No burst across chats: any one-second window stays within `global_per_s`.
+    global_burst: float = 1.0
     chat_per_s: float = 1.0
     chat_burst: float = 3.0
     group_per_window: float = 20.0
     group_window_s: float = 60.0
     #: Bots paying for broadcasts (`allow_paid_broadcast`) may send up to 1000 a second.
     paid_broadcast: bool = False
+    #: Kept in reserve on every limit: our clock and Telegram's disagree by the network's
+    #: jitter, and a send that arrives a millisecond early is refused for a whole second.
+    margin: float = 0.05
 
     @property
     def global_rate(self) -> float:
-        return 1000.0 if self.paid_broadcast else self.global_per_s
+        return (1000.0 if self.paid_broadcast else self.global_per_s) * (1 - self.margin)
 
 
 @dataclass(slots=True)
@@ -60,13 +65,15 @@ class Limiter:
 
     def _buckets(self, chat_id: int, now: float) -> list[Bucket]:
         limits = self.limits
+        keep = 1 - limits.margin
         if self._global is None:
             rate = limits.global_rate
-            self._global = Bucket(rate, rate, rate, now)
+            burst = max(1.0, limits.global_burst)
+            self._global = Bucket(burst, rate, burst, now)
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = Bucket(
-                limits.chat_burst, limits.chat_per_s, limits.chat_burst, now
+                limits.chat_burst, limits.chat_per_s * keep, limits.chat_burst, now
             )
         buckets = [self._global, chat]
         if chat_id < 0:  # groups, supergroups and channels have negative ids
@@ -74,7 +81,7 @@ class Limiter:
             if group is None:
                 group = self._groups[chat_id] = Bucket(
                     limits.group_per_window,
-                    limits.group_per_window / limits.group_window_s,
+                    limits.group_per_window / limits.group_window_s * keep,
                     limits.group_per_window,
                     now,
                 )

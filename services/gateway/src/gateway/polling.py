@@ -10,6 +10,7 @@ import asyncpg
 
 from gateway.intake import accept
 from gateway.telegram.api import BotApi, Conflict, TelegramError
+from meshkit import spans
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,12 @@ ALLOWED_UPDATES = ("message", "callback_query")
 
 
 async def poll(api: BotApi, pool: asyncpg.Pool, stop: asyncio.Event, timeout_s: int = 25) -> None:
+    # getUpdates and the stored offset make no traces: a poll is not a message.
+    with spans.untraced():
+        await _poll(api, pool, stop, timeout_s)
+
+
+async def _poll(api: BotApi, pool: asyncpg.Pool, stop: asyncio.Event, timeout_s: int) -> None:
     offset = await pool.fetchval("SELECT next_offset FROM polling_state")
     while not stop.is_set():
         try:
@@ -33,7 +40,9 @@ async def poll(api: BotApi, pool: asyncpg.Pool, stop: asyncio.Event, timeout_s: 
             await _sleep_or_stop(stop, 2.0)
             continue
         for payload in updates:
-            await accept(pool, payload)
+            # Each update the poll brings is a message, and a trace, of its own.
+            with spans.new_trace():
+                await accept(pool, payload)
             offset = int(payload["update_id"]) + 1
             # Stored after the update itself: a crash in between re-reads it, and the
             # update_id key makes that a no-op.

@@ -11,7 +11,7 @@ attempts is `dead` and stays visible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -27,6 +27,8 @@ class Job:
     update_id: int | None
     payload: dict[str, Any]
     attempts: int
+    #: The trace context the update was stored with (W3C traceparent), for the consumer span.
+    trace_context: dict[str, str] = field(default_factory=dict)
 
 
 _CLAIM = """
@@ -53,7 +55,9 @@ SET status = 'running',
     locked_until = now() + make_interval(secs => $3)
 FROM candidates
 WHERE jobs.id = candidates.id
-RETURNING jobs.id, jobs.kind, jobs.ordering_key, jobs.update_id, jobs.payload, jobs.attempts
+RETURNING jobs.id, jobs.kind, jobs.ordering_key, jobs.update_id, jobs.payload, jobs.attempts,
+    (SELECT u.trace_context FROM telegram_updates u WHERE u.update_id = jobs.update_id)
+        AS trace_context
 """
 
 
@@ -67,6 +71,7 @@ async def claim(db: Executor, worker: str, limit: int, lease_s: float) -> list[J
             update_id=row["update_id"],
             payload=row["payload"] if isinstance(row["payload"], dict) else {},
             attempts=row["attempts"],
+            trace_context=row["trace_context"] if isinstance(row["trace_context"], dict) else {},
         )
         for row in sorted(rows, key=lambda r: r["id"])
     ]

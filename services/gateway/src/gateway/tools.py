@@ -69,7 +69,7 @@ def build_mesh(
         # The constructor's token is unused: ServiceTokenAuth stamps every request.
         client = client_class(base_url=url, token="").set_async_httpx_client(http)
         for operation in load_operations(settings.contracts_dir / f"{service}.json"):
-            if operation.operation_id == "ask":
+            if operation.operation_id == "ask" and not settings.agent_ask_tools:
                 # The gateway composes the agents' operations itself; nesting their own
                 # loops would hide the tool calls from the user and double the cost.
                 continue

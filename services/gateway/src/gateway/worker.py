@@ -2,6 +2,9 @@
 
 Runs inside the gateway process by default (GATEWAY_ROLE=all) or alone (worker), as many
 processes and replicas as wanted: the queue keeps them from stepping on each other.
+
+Polling and lease renewals make no spans; each job runs in a `process gateway_jobs` span
+that continues the trace of its update.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from gateway import queue
+from gateway.intake import QUEUE
 from gateway.queue import Job
+from meshkit import spans
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,11 @@ class Worker:
         self._active: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        # Claims, renewals and the listener make no traces; each job opens its own span.
+        with spans.untraced():
+            await self._serve(stop)
+
+    async def _serve(self, stop: asyncio.Event) -> None:
         listener = await self.pool.acquire()
         await listener.add_listener("gateway_jobs", self._notified)
         try:
@@ -105,32 +115,41 @@ class Worker:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _run(self, job: Job) -> None:
+        # Started before the job's span: renewals stay out of the trace.
         heartbeat = asyncio.create_task(self._keep_lease(job))
-        try:
-            await self.handler(job)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            heartbeat.cancel()
-            log.exception("job failed", extra={"job_id": job.id, "attempt": job.attempts})
-            error = f"{type(exc).__name__}: {exc}"
-            dead = await queue.fail(
-                self.pool,
-                job,
-                self.name,
-                error,
-                max_attempts=self.max_attempts,
-                backoff_s=queue.backoff(job.attempts),
-            )
-            if dead:
-                try:
-                    await self.on_dead(job, error)
-                except Exception:
-                    log.exception("dead-letter notice failed", extra={"job_id": job.id})
-            return
-        finally:
-            heartbeat.cancel()
-        await queue.complete(self.pool, job.id, self.name)
+        attributes = {
+            "telegram.update.id": job.update_id,
+            "gateway.job.id": job.id,
+            "gateway.job.attempt": job.attempts,
+        }
+        message_id = str(job.update_id) if job.update_id is not None else None
+        with spans.process(QUEUE, job.trace_context, message_id=message_id, attributes=attributes):
+            try:
+                await self.handler(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                heartbeat.cancel()
+                spans.record_error(exc)
+                log.exception("job failed", extra={"job_id": job.id, "attempt": job.attempts})
+                error = f"{type(exc).__name__}: {exc}"
+                dead = await queue.fail(
+                    self.pool,
+                    job,
+                    self.name,
+                    error,
+                    max_attempts=self.max_attempts,
+                    backoff_s=queue.backoff(job.attempts),
+                )
+                if dead:
+                    try:
+                        await self.on_dead(job, error)
+                    except Exception:
+                        log.exception("dead-letter notice failed", extra={"job_id": job.id})
+                return
+            finally:
+                heartbeat.cancel()
+            await queue.complete(self.pool, job.id, self.name)
 
     async def _keep_lease(self, job: Job) -> None:
         while True:

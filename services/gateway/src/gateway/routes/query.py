@@ -49,6 +49,7 @@ async def query_agent(body: Query, gateway: GatewayDep) -> QueryAnswer:
         gateway.today_prompt(),
         turn_tools(gateway.mesh, pool, None),
         [*history, {"role": "user", "content": question}],
+        conversation_id=str(conversation_id),
     )
     await conversation.store_turn(
         pool, conversation_id, None, question, result, round((time.perf_counter() - started) * 1000)
