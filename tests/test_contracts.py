@@ -60,13 +60,18 @@ def test_every_operation_is_documented_and_tagged() -> None:
         assert operation.get("tags"), f"{where} has no tag"
 
 
+WEB_CHAT_PATHS = ("/agent/stream", "/agent/history", "/agent/approvals/")
+
+
 def test_every_operation_requires_a_credential() -> None:
     for service, path, method, operation in _operations():
-        expected: list[dict[str, list[str]]] = (
-            [{"TelegramWebhookSecret": []}]
-            if path == "/telegram/webhook"
-            else [{"ServiceToken": []}]
-        )
+        # Telegram has its secret, web chat users their own tokens, services theirs.
+        if path == "/telegram/webhook":
+            expected: list[dict[str, list[str]]] = [{"TelegramWebhookSecret": []}]
+        elif service == "gateway" and path.startswith(WEB_CHAT_PATHS):
+            expected = [{"WebChatToken": []}]
+        else:
+            expected = [{"ServiceToken": []}]
         assert operation.get("security") == expected, f"{service} {path}"
         assert "401" in operation["responses"], f"{service} {method} {path} lacks its 401"
 

@@ -75,3 +75,21 @@ def test_a_margin_keeps_every_rate_just_under_telegrams() -> None:
     exact = sends_within(Limiter(Limits(margin=0)), 42, 20.0)
     kept = sends_within(Limiter(Limits(margin=0.05)), 42, 20.0)
     assert kept == exact - 1
+
+
+def test_a_preview_never_takes_the_last_message_a_chat_has_in_hand() -> None:
+    limiter = Limiter(Limits(global_burst=30, margin=0))
+    for _ in range(2):
+        assert limiter.ready_at(42, 0.0, reserve=1) == 0.0
+        limiter.take(42, 0.0)
+    # One message left in the burst: kept for the answer, which may still go at once.
+    assert limiter.ready_at(42, 0.0, reserve=1) == 1.0
+    assert limiter.ready_at(42, 0.0) == 0.0
+
+
+def test_a_group_keeps_a_message_for_the_answer_too() -> None:
+    limiter = Limiter(Limits(chat_per_s=100, chat_burst=100, global_burst=30, margin=0))
+    for _ in range(19):
+        limiter.take(-100, 0.0)
+    assert limiter.ready_at(-100, 0.0, reserve=1) == 3.0
+    assert limiter.ready_at(-100, 0.0) == 0.0

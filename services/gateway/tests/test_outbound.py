@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from gateway.limits import Limits
-from gateway.outbound import BULK, INTERACTIVE, Outbound, Sender
+from gateway.outbound import BULK, INTERACTIVE, PREVIEW, Outbound, Sender
 from gateway.telegram.api import BotApi, RetryPolicy
 
 
@@ -210,3 +210,22 @@ async def test_only_one_sender_sends_and_a_replacement_takes_over(
         await api.aclose()
     assert len(telegram.sent) == 20
     assert len({(c, text) for _, c, text in telegram.sent}) == 20
+
+
+async def test_a_withdrawn_preview_is_never_sent_and_previews_go_after_replies(
+    pool: asyncpg.Pool, outbound: Outbound, telegram: FakeTelegram
+) -> None:
+    stale = await outbound.enqueue(8, "sendMessage", message(8, "stale preview"), priority=PREVIEW)
+    assert await outbound.withdraw(stale) == "withdrawn"
+    preview = await outbound.enqueue(8, "sendMessage", message(8, "preview"), priority=PREVIEW)
+    answer = await outbound.enqueue(8, "sendMessage", message(8, "answer"))
+    stop = asyncio.Event()
+    _, task, api = await run_sender(pool, telegram, Limits(), stop)
+    outcomes = [await outbound.wait(answer), await outbound.wait(preview)]
+    stop.set()
+    await task
+    await api.aclose()
+    assert [o.status for o in outcomes] == ["sent", "sent"]
+    assert [text for _, _, text in telegram.sent] == ["answer", "preview"]
+    assert await outbound.withdraw(stale) == "failed"
+    assert await outbound.withdraw(answer) == "sent"

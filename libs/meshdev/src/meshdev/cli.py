@@ -10,6 +10,10 @@ import typer
 app = typer.Typer(help="Run and develop the agent mesh.", no_args_is_help=True)
 contracts_app = typer.Typer(help="OpenAPI contracts and generated clients.", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
+traces_app = typer.Typer(
+    help="Traces of the local mesh (.data/traces): one trace per message.", no_args_is_help=True
+)
+app.add_typer(traces_app, name="traces")
 
 
 @contracts_app.command("export")
@@ -126,6 +130,57 @@ def contracts_review(
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown)
     raise typer.Exit(0 if review is None or review.passed else 1)
+
+
+@traces_app.command("show")
+def traces_show(
+    trace_id: Annotated[
+        str | None, typer.Argument(help="A trace id (or a unique start of one).")
+    ] = None,
+    chat: Annotated[
+        int | None, typer.Option("--chat", help="The latest trace of this Telegram chat.")
+    ] = None,
+    latest: Annotated[
+        bool, typer.Option("--latest", help="The latest message's trace (the default).")
+    ] = False,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where the trace files are (.data/traces).")
+    ] = None,
+) -> None:
+    """Print a trace as a waterfall across services: durations, model calls, tool calls,
+    database statements and errors."""
+    from meshdev.traces.sink import traces_dir
+    from meshdev.traces.waterfall import find_trace, group_traces, load_spans, render
+
+    if trace_id and (chat is not None or latest):
+        typer.echo("Give a trace id, --chat or --latest, not several.", err=True)
+        raise typer.Exit(2)
+    folder = directory or traces_dir()
+    traces = group_traces(load_spans(folder))
+    found = find_trace(traces, trace_id=trace_id, chat_id=chat)
+    if found is None:
+        wanted = (
+            f"trace {trace_id}" if trace_id else f"chat {chat}" if chat is not None else "trace"
+        )
+        typer.echo(f"No {wanted} in {folder} ({len(traces)} traces there).", err=True)
+        raise typer.Exit(1)
+    for line in render(found):
+        typer.echo(line)
+
+
+@traces_app.command("list")
+def traces_list(
+    limit: Annotated[int, typer.Option(help="How many, newest last.")] = 20,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where the trace files are (.data/traces).")
+    ] = None,
+) -> None:
+    """The latest traces, one line each: id, start, duration, spans, root span, chat."""
+    from meshdev.traces.sink import traces_dir
+    from meshdev.traces.waterfall import group_traces, load_spans, summary
+
+    for trace in group_traces(load_spans(directory or traces_dir()))[-limit:]:
+        typer.echo(summary(trace))
 
 
 @app.command("token")

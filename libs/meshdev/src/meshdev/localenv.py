@@ -1,4 +1,5 @@
-"""Where local state lives (`.data/` at the repository root) and the local mesh secret."""
+"""Where local state lives (`.data/` at the repository root), the local mesh secret and the
+local web chat token."""
 
 from __future__ import annotations
 
@@ -26,12 +27,21 @@ def data_dir() -> Path:
 
 def local_service_secret() -> str:
     """The mesh secret for local runs: generated once, shared by every local service."""
-    path = data_dir() / "service-secret"
+    return _generated("service-secret", 48)
+
+
+def local_web_chat_token() -> str:
+    """The web chat token `mesh run` signs its user in with: generated once."""
+    return _generated("web-chat-token", 24)
+
+
+def _generated(name: str, size: int) -> str:
+    path = data_dir() / name
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    candidate = secrets.token_urlsafe(48)
+    candidate = secrets.token_urlsafe(size)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

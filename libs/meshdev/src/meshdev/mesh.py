@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from meshdev.localenv import data_dir, local_service_secret
+from meshdev.localenv import data_dir, local_service_secret, local_web_chat_token
 from meshdev.procs import ServiceProcess, start_service, wait_ready
 from meshdev.telegram_emulator.settings import DEFAULT_TOKEN as EMULATOR_TOKEN
 from meshkit.auth import TokenMinter
@@ -29,6 +29,8 @@ OFFLINE_MODEL = "meshdev.offline_model.server:create_app"
 OFFLINE_MODEL_PORT_OFFSET = 9
 TELEGRAM_EMULATOR = "meshdev.telegram_emulator.server:create_app"
 TELEGRAM_EMULATOR_PORT_OFFSET = 8
+#: The web chat user `mesh run` signs in, unless WEB_CHAT_TOKENS names others.
+LOCAL_WEB_USER = "local"
 
 COMPONENTS = (
     Component("sales-agent", "sales_agent.main:create_app", 1, "SALES_AGENT_URL"),
@@ -84,6 +86,10 @@ async def run_mesh(
         "MESH_ENV": "local",
         **{c.url_variable: urls[c.name] for c in COMPONENTS},
     }
+    web_token: str | None = None
+    if not os.environ.get("WEB_CHAT_TOKENS"):
+        web_token = local_web_chat_token()
+        env["WEB_CHAT_TOKENS"] = f"{LOCAL_WEB_USER}:{web_token}"
     logs = data_dir() / "logs"
     logs.mkdir(exist_ok=True)
     processes: list[ServiceProcess] = []
@@ -153,6 +159,20 @@ async def run_mesh(
             echo("")
             echo("Talk to the bot as a Telegram user would:")
             echo(f"  uv run mesh chat --url {emulator_url}")
+        if web_token is not None:
+            echo("")
+            echo("Or in the browser (the link signs you in as the local user):")
+            echo(f"  {urls['gateway']}/chat#token={web_token}")
+        echo("")
+        otlp = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
+            "OTEL_EXPORTER_OTLP_ENDPOINT"
+        )
+        if otlp:
+            echo(f"Traces (one per message, across every service) go over OTLP to {otlp}.")
+        else:
+            echo("Each message is one trace across every service. After sending one, see it with:")
+            echo("  uv run mesh traces show --latest")
+            echo("  (or --chat CHAT_ID, or a trace id from a log line; all: mesh traces list)")
         if check:
             return 0
         echo("\nPress Ctrl-C to stop.")

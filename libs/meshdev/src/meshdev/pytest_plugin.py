@@ -5,7 +5,10 @@ the bundled offline model as a real server process.
 otherwise an embedded one runs from `.data/pg-test`, apart from the one `make run` uses.
 
 The offline model runs once per session; tests keep apart by API key (`model_key`), which
-scopes scripts, recorded requests and the prompt cache. Its "today" is
+scopes scripts, recorded requests and the prompt cache.
+
+Processes started from tests inherit `OTEL_TRACES_EXPORTER=none` unless they set it: no
+service exports spans unless its test asks for it. Its "today" is
 `OFFLINE_MODEL_TODAY` when set, else the date the session started.
 """
 
@@ -22,6 +25,13 @@ import pytest
 from meshdev.offline_model.control import OfflineModelControl
 from meshdev.procs import ServiceProcess, start_service, wait_ready
 from meshdev.testing import TestDatabases
+
+
+def pytest_configure() -> None:
+    # Tracing is global to a process: apps built in the test process must not install it
+    # (a local-environment app would start writing trace files). Tests that want spans build
+    # a provider of their own, or start processes with their own OTEL_* settings.
+    os.environ.setdefault("OTEL_TRACES_EXPORTER", "none")
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -118,6 +119,32 @@ class RefusingTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
         raise httpx.ConnectError("connection refused", request=request)
+
+
+@asynccontextmanager
+async def served(app: FastAPI, *, within_s: float = 60.0) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn inside this process, lifespan included, on a 127.0.0.1 socket
+    bound here; yields its base URL. Unlike `app_client`, responses really stream and a
+    client that hangs up is a real disconnect, as in production."""
+    import uvicorn
+
+    from meshdev.procs import bind
+
+    sock = bind()
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="served-app")
+    try:
+        async with asyncio.timeout(within_s):
+            while not server.started:
+                if task.done():
+                    raise RuntimeError("the app failed to start; see the log above")
+                await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait({task})
+        sock.close()
 
 
 @asynccontextmanager

@@ -3,7 +3,9 @@ retries, usage, and the control endpoints tests script it with."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import anthropic
@@ -13,6 +15,8 @@ from anthropic.types import Message, MessageParam, TextBlock, ToolParam, ToolUse
 
 from meshdev.offline_model.control import OfflineModelControl
 from meshdev.offline_model.scripted import (
+    ScriptedResponse,
+    ScriptedText,
     api_error,
     overloaded,
     rate_limited,
@@ -561,3 +565,50 @@ async def test_a_prefilled_assistant_turn_is_continued_without_tools(
                 {"role": "assistant", "content": "Here is what I know: "},
             ],
         )
+
+
+async def test_a_scripted_pace_spaces_the_deltas_and_the_stream_is_recorded(
+    claude: anthropic.AsyncAnthropic, model_control: OfflineModelControl, model_key: str
+) -> None:
+    text = " ".join(f"word{n}" for n in range(12))
+    step = ScriptedResponse(content=[ScriptedText(text=text)], stream_delay_s=0.05)
+    await model_control.script(model_key, [step])
+    started = time.monotonic()
+    async with claude.messages.stream(
+        model=MODEL, max_tokens=256, messages=[{"role": "user", "content": "Hi"}]
+    ) as stream:
+        final = await stream.get_final_message()
+    assert time.monotonic() - started >= 0.15
+    assert isinstance(final.content[0], TextBlock)
+    assert final.content[0].text == text
+    recorded = (await model_control.requests(model_key))[-1].stream
+    assert recorded is not None
+    assert recorded.first_delta_at is not None
+    assert recorded.deltas == 4
+    assert recorded.completed is True
+
+
+async def test_a_client_that_hangs_up_leaves_its_stream_recorded_as_cut_short(
+    offline_model: OfflineModel, model_control: OfflineModelControl, model_key: str
+) -> None:
+    text = " ".join(f"word{n}" for n in range(60))
+    step = ScriptedResponse(content=[ScriptedText(text=text)], stream_delay_s=0.05)
+    await model_control.script(model_key, [step])
+    body = {
+        "model": MODEL,
+        "max_tokens": 512,
+        "stream": True,
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    async with (
+        httpx.AsyncClient(base_url=offline_model.url) as http,
+        http.stream("POST", "/v1/messages", json=body, headers={"x-api-key": model_key}) as r,
+    ):
+        async for line in r.aiter_lines():
+            if "text_delta" in line:
+                break
+    await asyncio.sleep(0.3)
+    recorded = (await model_control.requests(model_key))[-1].stream
+    assert recorded is not None
+    assert recorded.completed is False
+    assert 1 <= recorded.deltas < 20

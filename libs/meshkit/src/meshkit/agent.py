@@ -6,6 +6,11 @@ ends its turn, the round limit is reached, or the token budget is spent. The loo
 returns an answer. Tool failures (invalid input, a problem raised by the tool, a timeout)
 go back to the model as `is_error` results it can react to; only the model itself being
 unavailable after the SDK's retries ends the turn with `ModelUnavailable`.
+
+Each turn is an `invoke_agent <name>` span and each tool call an `execute_tool <tool>` span,
+after the OpenTelemetry GenAI conventions; the `chat <model>` spans of the model calls come
+from the Anthropic instrumentation (`meshkit.telemetry`). Content (prompts, answers, tool
+arguments and results) is recorded only when the standard GenAI capture setting is on.
 """
 
 from __future__ import annotations
@@ -20,8 +25,12 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import anthropic
 from anthropic.types import Message, MessageParam, ToolParam, ToolUseBlock
+from opentelemetry import trace
+from opentelemetry.trace import Span, Status, StatusCode, TracerProvider
+from opentelemetry.util.types import AttributeValue
 from pydantic import BaseModel, ValidationError
 
+from meshkit import spans
 from meshkit.errors import Problem
 
 log = logging.getLogger(__name__)
@@ -210,12 +219,23 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 class AgentLoop:
-    """Runs turns against one `AsyncAnthropic` client (one per process, built at start-up)."""
+    """Runs turns against one `AsyncAnthropic` client (one per process, built at start-up).
+    `name` is the agent's name in traces (`gen_ai.agent.name`)."""
 
-    def __init__(self, client: anthropic.AsyncAnthropic, model: str, limits: LoopLimits) -> None:
+    def __init__(
+        self,
+        client: anthropic.AsyncAnthropic,
+        model: str,
+        limits: LoopLimits,
+        *,
+        name: str = "agent",
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
         self.client = client
         self.model = model
         self.limits = limits
+        self.name = name
+        self._tracer = trace.get_tracer("meshkit.agent", tracer_provider=tracer_provider)
 
     async def run(
         self,
@@ -225,6 +245,37 @@ class AgentLoop:
         *,
         on_event: EventSink | None = None,
         stream: bool = False,
+        conversation_id: str | None = None,
+    ) -> TurnResult:
+        """One turn, as an `invoke_agent` span summing the turn's token usage."""
+        attributes: dict[str, AttributeValue | None] = {
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.provider.name": "anthropic",
+            "gen_ai.agent.name": self.name,
+            "gen_ai.request.model": self.model,
+            "gen_ai.request.max_tokens": self.limits.max_tokens,
+            "gen_ai.conversation.id": conversation_id,
+        }
+        if spans.content_captured():
+            attributes["gen_ai.system_instructions"] = _json([{"type": "text", "content": system}])
+            attributes["gen_ai.input.messages"] = _json(_semconv_messages(history))
+        with spans.span(self._tracer, f"invoke_agent {self.name}", attributes=attributes) as span:
+            try:
+                result = await self._turn(system, tools, history, on_event=on_event, stream=stream)
+            except Exception as exc:
+                span.set_attribute("error.type", getattr(exc, "slug", type(exc).__qualname__))
+                raise
+            _record_turn(span, result)
+            return result
+
+    async def _turn(
+        self,
+        system: str,
+        tools: Sequence[AgentTool],
+        history: Sequence[MessageParam],
+        *,
+        on_event: EventSink | None,
+        stream: bool,
     ) -> TurnResult:
         by_name = {tool.name: tool for tool in tools}
         definitions = [tool.definition() for tool in tools]
@@ -357,6 +408,22 @@ class AgentLoop:
     async def _execute(
         self, tools: dict[str, AgentTool], use: ToolUseBlock, emit: EventSink
     ) -> ToolCall:
+        """One tool call, as an `execute_tool` span carrying the model's call id."""
+        attributes: dict[str, AttributeValue | None] = {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": use.name,
+            "gen_ai.tool.call.id": use.id,
+            "gen_ai.tool.type": "function",
+            "gen_ai.agent.name": self.name,
+        }
+        with spans.span(self._tracer, f"execute_tool {use.name}", attributes=attributes) as span:
+            call = await self._run_tool(tools, use, emit)
+            _record_tool_call(span, call)
+        return call
+
+    async def _run_tool(
+        self, tools: dict[str, AgentTool], use: ToolUseBlock, emit: EventSink
+    ) -> ToolCall:
         call = ToolCall(id=use.id, name=use.name, input=use.input)
         await emit(ToolStarted(use.id, use.name, use.input))
         started = time.perf_counter()
@@ -380,11 +447,87 @@ class AgentLoop:
             call.output = f"The tool did not finish within {self.limits.tool_timeout_s:.0f} s."
         except Exception as exc:
             log.exception("tool failed", extra={"tool": use.name, "tool_call_id": use.id})
+            trace.get_current_span().record_exception(exc)
             call.is_error, call.error_type = True, type(exc).__name__
             call.output = f"The tool failed unexpectedly ({type(exc).__name__})."
         call.duration_ms = round((time.perf_counter() - started) * 1000, 1)
         await emit(ToolFinished(call))
         return call
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def _semconv_messages(history: Sequence[MessageParam]) -> list[dict[str, Any]]:
+    """The history in the GenAI conventions' message shape (role and typed parts)."""
+    messages: list[dict[str, Any]] = []
+    for message in history:
+        content = message["content"]
+        blocks: list[Any] = [content] if isinstance(content, str) else list(content)
+        parts: list[dict[str, Any]] = []
+        for block in blocks:
+            if isinstance(block, str):
+                parts.append({"type": "text", "content": block})
+                continue
+            item = block if isinstance(block, dict) else getattr(block, "__dict__", {})
+            kind = item.get("type")
+            if kind == "text":
+                parts.append({"type": "text", "content": item.get("text", "")})
+            elif kind == "tool_use":
+                parts.append(
+                    {
+                        "type": "tool_call",
+                        "id": item.get("id"),
+                        "name": item.get("name"),
+                        "arguments": item.get("input"),
+                    }
+                )
+            elif kind == "tool_result":
+                parts.append(
+                    {
+                        "type": "tool_call_response",
+                        "id": item.get("tool_use_id"),
+                        "response": item.get("content"),
+                    }
+                )
+        messages.append({"role": message["role"], "parts": parts})
+    return messages
+
+
+def _record_turn(span: Span, result: TurnResult) -> None:
+    usage = result.usage
+    span.set_attributes(
+        {
+            # As the Anthropic instrumentation counts it on `chat` spans: cached input included.
+            "gen_ai.usage.input_tokens": usage.input_tokens
+            + usage.cache_read_input_tokens
+            + usage.cache_creation_input_tokens,
+            "gen_ai.usage.output_tokens": usage.output_tokens,
+            "gen_ai.usage.cache_read.input_tokens": usage.cache_read_input_tokens,
+            "gen_ai.usage.cache_creation.input_tokens": usage.cache_creation_input_tokens,
+            "gen_ai.response.finish_reasons": [result.stop_reason],
+            "meshkit.agent.rounds": result.rounds,
+            "meshkit.agent.tool_calls": len(result.tool_calls),
+        }
+    )
+    if spans.content_captured():
+        output = {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": result.answer}],
+            "finish_reason": result.stop_reason,
+        }
+        span.set_attribute("gen_ai.output.messages", _json([output]))
+
+
+def _record_tool_call(span: Span, call: ToolCall) -> None:
+    if call.is_error:
+        error_type = call.error_type or "tool_error"
+        span.set_attribute("error.type", error_type)
+        span.set_status(Status(StatusCode.ERROR, error_type))
+    if spans.content_captured():
+        span.set_attribute("gen_ai.tool.call.arguments", _json(call.input))
+        span.set_attribute("gen_ai.tool.call.result", _result_text(call.output))
 
 
 def _status_message(exc: anthropic.APIStatusError) -> str:

@@ -23,6 +23,8 @@ from meshkit.logs import configure_logging
 from meshkit.model import ModelProbe
 from meshkit.openapi import install_openapi
 from meshkit.settings import ServiceSettings, SettingsError
+from meshkit.spans import untraced
+from meshkit.telemetry import instrument_app, setup_telemetry
 
 
 def operation_id(route: APIRoute) -> str:
@@ -104,11 +106,12 @@ def build_app(
 ) -> FastAPI:
     """A FastAPI app with the mesh's conventions: operationIds, problems, limits, health."""
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    shutdown_telemetry = setup_telemetry(settings, version=version)
     app = FastAPI(
         title=title,
         description=description,
         version=version,
-        lifespan=lifespan,
+        lifespan=_untraced_lifespan(lifespan, shutdown_telemetry),
         openapi_tags=openapi_tags,
         generate_unique_id_function=operation_id,
         separate_input_output_schemas=True,
@@ -118,6 +121,7 @@ def build_app(
     # Added first, so it runs inside the body limit: it reads the (capped) body itself.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    instrument_app(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -125,6 +129,10 @@ def build_app(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
+        with untraced():
+            return await _readiness(request)
+
+    async def _readiness(request: Request) -> JSONResponse:
         pool: asyncpg.Pool = request.state.pool
         try:
             async with asyncio.timeout(2):
@@ -147,6 +155,27 @@ def build_app(
         return JSONResponse(body)
 
     return app
+
+
+def _untraced_lifespan(
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
+    shutdown_telemetry: Callable[[], None],
+) -> Callable[[FastAPI], AbstractAsyncContextManager[Any]]:
+    """Start-up and shutdown (migrations, seeding, model checks) make no traces, nor do the
+    background loops the lifespan starts, which inherit that: a queue poll or a lease
+    renewal is not a message. Work that is one opens its own span (`meshkit.spans`). The
+    spans still buffered are flushed once the service has stopped."""
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[Any]:
+        try:
+            with untraced():
+                async with lifespan(app) as state:
+                    yield state
+        finally:
+            await asyncio.to_thread(shutdown_telemetry)
+
+    return run
 
 
 @asynccontextmanager

@@ -23,6 +23,7 @@ import asyncpg
 
 from meshkit.idempotency import RETENTION
 from meshkit.idempotency import TABLE_SQL as IDEMPOTENCY_TABLE_SQL
+from meshkit.spans import untraced
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +163,21 @@ async def migrate(
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    for typename in ("json", "jsonb"):
-        await conn.set_type_codec(
-            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
+    # Connection housekeeping (here and in `_reset_connection`) is kept out of traces: it
+    # would add the same spans to whichever request happens to open or return a connection.
+    with untraced():
+        for typename in ("json", "jsonb"):
+            await conn.set_type_codec(
+                typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            )
+
+
+async def _reset_connection(conn: asyncpg.Connection) -> None:
+    """What the pool runs on every connection it takes back (asyncpg's default reset)."""
+    with untraced():
+        query = conn.get_reset_query()
+        if query:
+            await conn.execute(query)
 
 
 async def create_pool(
@@ -183,6 +195,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_reset_connection,
         server_settings={
             "search_path": f"{_quote_schema(schema)}, public",
             "application_name": application_name,

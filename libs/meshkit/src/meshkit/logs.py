@@ -16,6 +16,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "asctime",
     "taskName",
     "color_message",
+    "trace_suffix",
 }
 
 
@@ -44,15 +45,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """A line for people, ending with the trace id when there is one, so a line leads to
+    its trace (`mesh traces show <trace id>`)."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(
+            f"%(asctime)s %(levelname)-7s {service} %(name)s: %(message)s%(trace_suffix)s"
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        span = trace.get_current_span().get_span_context()
+        record.trace_suffix = f" [trace {span.trace_id:032x}]" if span.is_valid else ""
+        return super().format(record)
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
     """Route all logging, uvicorn's included, through one stderr handler."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter(service))
     else:
-        handler.setFormatter(
-            logging.Formatter(f"%(asctime)s %(levelname)-7s {service} %(name)s: %(message)s")
-        )
+        handler.setFormatter(TextFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

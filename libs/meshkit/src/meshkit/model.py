@@ -34,6 +34,9 @@ def model_client(settings: ServiceSettings) -> anthropic.AsyncAnthropic:
         base_url=settings.anthropic_base_url,
         max_retries=settings.model_max_retries,
         timeout=httpx2.Timeout(settings.model_timeout_s, connect=5.0),
+        # The SDK's built-in tracing is off: model calls are traced by the official GenAI
+        # instrumentation (meshkit.telemetry), and two would make every `chat` span twice.
+        open_telemetry=False,
     )
 
 
@@ -41,7 +44,8 @@ def agent_loop(settings: ServiceSettings, client: anthropic.AsyncAnthropic) -> A
     return AgentLoop(
         client,
         settings.model,
-        LoopLimits(
+        name=settings.service_name,
+        limits=LoopLimits(
             max_tokens=settings.agent_max_tokens,
             max_rounds=settings.agent_max_rounds,
             token_budget=settings.agent_token_budget,

@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -24,8 +31,13 @@ class SettingsError(RuntimeError):
 class ServiceSettings(BaseSettings):
     """Settings every mesh service has."""
 
+    # An empty variable (`ANTHROPIC_API_KEY=` in an .env file) means "not set", never "".
     model_config = SettingsConfigDict(
-        frozen=True, extra="ignore", case_sensitive=False, validate_by_name=True
+        frozen=True,
+        extra="ignore",
+        case_sensitive=False,
+        validate_by_name=True,
+        env_ignore_empty=True,
     )
 
     #: The service's name: its schema, its token audience, its telemetry service name.
@@ -54,6 +66,19 @@ class ServiceSettings(BaseSettings):
         default="INFO", validation_alias="LOG_LEVEL"
     )
     log_format: Literal["json", "text"] = Field(default="json", validation_alias="LOG_FORMAT")
+    # Traces go over OTLP when an endpoint is set (the exporter reads the other OTEL_EXPORTER_*
+    # variables itself); otherwise to the local trace files in local runs, else nowhere.
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
+        ),
+    )
+    otel_sdk_disabled: bool = Field(default=False, validation_alias="OTEL_SDK_DISABLED")
+    #: `none` switches exporting off; `otlp` exports even to the default endpoint.
+    otel_traces_exporter: Literal["otlp", "console", "none"] | None = Field(
+        default=None, validation_alias="OTEL_TRACES_EXPORTER"
+    )
 
     # The model behind every `ask` loop. Without ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL
     # must point at the bundled offline model (`make run` does that).

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hmac
+import re
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Self
 
@@ -13,6 +15,9 @@ from meshkit.settings import ServiceSettings
 def _default_contracts() -> Path:
     # services/gateway/src/gateway/config.py -> the repository's contracts/openapi.
     return Path(__file__).resolve().parents[4] / "contracts" / "openapi"
+
+
+_WEB_USER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class Settings(ServiceSettings):
@@ -80,6 +85,18 @@ class Settings(ServiceSettings):
         default=20.0, gt=0, le=1000, validation_alias="TELEGRAM_GROUP_PER_MINUTE"
     )
     telegram_paid_broadcast: bool = Field(default=False, validation_alias="TELEGRAM_PAID_BROADCAST")
+    #: Answers shown while they are written: drafts in private chats and one edited message
+    #: elsewhere (`drafts`), one edited message everywhere (`edits`), or not at all (`off`).
+    telegram_streaming: Literal["off", "drafts", "edits"] = Field(
+        default="drafts", validation_alias="TELEGRAM_STREAMING"
+    )
+    #: Least time between two updates of one chat's live answer.
+    telegram_stream_interval_s: float = Field(
+        default=1.5, ge=0.2, le=60, validation_alias="TELEGRAM_STREAM_INTERVAL_S"
+    )
+
+    #: Web chat users, as comma-separated `user:token` pairs; `mesh run` makes one up.
+    web_chat_tokens: SecretStr | None = Field(default=None, validation_alias="WEB_CHAT_TOKENS")
 
     @field_validator("allowed_chats", mode="before")
     @classmethod
@@ -101,7 +118,41 @@ class Settings(ServiceSettings):
             and all(c.isalnum() or c in "_-" for c in secret.get_secret_value())
         ):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
+        _ = self.web_users  # parsed here too, so a bad value stops start-up
         return self
+
+    @property
+    def web_users(self) -> dict[str, str]:
+        """Web chat tokens and the user each one signs in."""
+        if self.web_chat_tokens is None:
+            return {}
+        users: dict[str, str] = {}
+        for number, pair in enumerate(self.web_chat_tokens.get_secret_value().split(","), 1):
+            user, _, token = pair.strip().partition(":")
+            # The message names the pair by position: it must never echo a token.
+            if not _WEB_USER.match(user):
+                raise ValueError(
+                    f"WEB_CHAT_TOKENS pair {number}: the user must be 1-64 characters of "
+                    "A-Z a-z 0-9 _ . -, followed by ':' and the token"
+                )
+            if len(token) < 16 or any(c.isspace() or c == "," for c in token):
+                raise ValueError(
+                    f"WEB_CHAT_TOKENS pair {number}: the token must be at least 16 "
+                    "characters, without spaces"
+                )
+            if token in users:
+                raise ValueError(f"WEB_CHAT_TOKENS pair {number}: the token is used twice")
+            users[token] = user
+        return users
+
+    def web_user(self, token: str) -> str | None:
+        """The web chat user `token` signs in, compared in constant time."""
+        found: str | None = None
+        presented = token.encode()
+        for known, user in self.web_users.items():
+            if hmac.compare_digest(known.encode(), presented):
+                found = user
+        return found
 
     @property
     def flood_limits(self) -> Limits:

@@ -98,14 +98,17 @@ async def store_turn(
     question: str,
     result: TurnResult,
     latency_ms: int,
+    *,
+    reports_on: uuid.UUID | None = None,
 ) -> int:
+    """Store the whole exchange; `reports_on` names the approval the turn tells of."""
     user: MessageParam = {"role": "user", "content": question}
     turn_id: int = await db.fetchval(
         """
         INSERT INTO turns (conversation_id, job_id, question, answer, messages, tool_calls,
                            model, stop_reason, rounds, input_tokens, output_tokens,
-                           cache_read_tokens, cache_creation_tokens, latency_ms)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                           cache_read_tokens, cache_creation_tokens, latency_ms, reports_on)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
         RETURNING id
         """,
         conversation_id,
@@ -122,8 +125,46 @@ async def store_turn(
         result.usage.cache_read_input_tokens,
         result.usage.cache_creation_input_tokens,
         latency_ms,
+        reports_on,
     )
     return turn_id
+
+
+async def recent_turns(db: Executor, chat_key: str, limit: int) -> list[asyncpg.Record]:
+    """The open conversation's last `limit` turns, oldest first, for a person to read: the
+    question, the answer, the tool calls, and the approval a turn tells of."""
+    rows: list[asyncpg.Record] = await db.fetch(
+        """
+        SELECT * FROM (
+            SELECT t.id, t.question, t.answer, t.tool_calls, t.created_at, t.reports_on,
+                   r.status AS reported_status, r.summary AS reported_summary,
+                   r.tool_name AS reported_tool
+            FROM turns t
+            JOIN conversations c ON c.id = t.conversation_id
+            LEFT JOIN approvals r ON r.id = t.reports_on
+            WHERE c.chat_key = $1 AND c.ended_at IS NULL
+            ORDER BY t.id DESC
+            LIMIT $2
+        ) recent ORDER BY id
+        """,
+        chat_key,
+        limit,
+    )
+    return rows
+
+
+async def conversation_approvals(db: Executor, chat_key: str) -> list[asyncpg.Record]:
+    """Every approval asked for in the open conversation."""
+    rows: list[asyncpg.Record] = await db.fetch(
+        """
+        SELECT a.id, a.tool_name, a.summary, a.status, a.expires_at, a.created_at
+        FROM approvals a JOIN conversations c ON c.id = a.conversation_id
+        WHERE c.chat_key = $1 AND c.ended_at IS NULL
+        ORDER BY a.created_at
+        """,
+        chat_key,
+    )
+    return rows
 
 
 async def usage_for(db: Executor, chat_key: str) -> asyncpg.Record:

@@ -6,10 +6,12 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.config import Settings
 from gateway.handling import Gateway
 from meshkit.auth import TokenVerifier
+from meshkit.errors import Unauthorized
 
 
 class State(TypedDict):
@@ -37,3 +39,25 @@ def get_gateway(request: Request) -> Gateway:
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+
+_web_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="WebChatToken",
+    description="A web chat user's own token (`WEB_CHAT_TOKENS`); `mesh run` prints one.",
+)
+
+
+def require_web_user(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_web_bearer)],
+    settings: SettingsDep,
+) -> str:
+    if credentials is None:
+        raise Unauthorized("Sign in with your web chat token.")
+    user = settings.web_user(credentials.credentials)
+    if user is None:
+        raise Unauthorized("This web chat token is not valid.")
+    return user
+
+
+#: The signed-in web chat user's name.
+WebUserDep = Annotated[str, Depends(require_web_user)]

@@ -7,6 +7,7 @@ and an approved write goes out with the approval's id as its idempotency key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -15,13 +16,14 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import asyncpg
 
 from gateway import conversation
 from gateway.config import Settings
 from gateway.inbound import CallbackQuery, Message, parse_update
+from gateway.preview import LivePreview, PreviewMode, draft_id_for
 from gateway.queue import Job, load_update
 from gateway.tools import ApprovalRequest, Mesh, describe_call, turn_tools
 from meshkit import spans
@@ -74,6 +76,16 @@ class Outbox(Protocol):
     ) -> list[int]: ...
 
     def typing(self, chat_id: int, thread_id: int | None) -> AbstractAsyncContextManager[None]: ...
+
+    def preview(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        *,
+        mode: PreviewMode,
+        draft_id: int,
+        interval_s: float,
+    ) -> LivePreview | None: ...
 
     async def answer_callback(self, callback_id: str, text: str | None = None) -> None: ...
 
@@ -196,8 +208,17 @@ async def on_command(gw: Gateway, job: Job, message: Message, text: str) -> None
     await gw.outbox.reply(job.id, chat, thread, reply)
 
 
-async def answer(gw: Gateway, job: Job, chat_id: int, thread_id: int | None, question: str) -> None:
+async def answer(
+    gw: Gateway,
+    job: Job,
+    chat_id: int,
+    thread_id: int | None,
+    question: str,
+    *,
+    reports_on: uuid.UUID | None = None,
+) -> None:
     stored = await conversation.turn_for_job(gw.pool, job.id)
+    preview: LivePreview | None = None
     if stored is None:
         conversation_id = await conversation.open_conversation(
             gw.pool, "telegram", chat_key(chat_id, thread_id)
@@ -205,15 +226,21 @@ async def answer(gw: Gateway, job: Job, chat_id: int, thread_id: int | None, que
         history = await conversation.load_history(
             gw.pool, conversation_id, gw.settings.history_turns
         )
-        requester = _approval_requester(gw, conversation_id, chat_id, thread_id)
+        requester = approval_requester(gw, conversation_id, chat_id, thread_id)
         tools = turn_tools(gw.mesh, gw.pool, requester)
+        preview = _live_preview(gw, job, chat_id, thread_id)
         started = time.perf_counter()
-        async with gw.outbox.typing(chat_id, thread_id):
+        async with (
+            gw.outbox.typing(chat_id, thread_id),
+            preview if preview is not None else contextlib.nullcontext(),
+        ):
             result = await gw.loop.run(
                 gw.today_prompt(),
                 tools,
                 [*history, {"role": "user", "content": question}],
                 conversation_id=str(conversation_id),
+                on_event=preview.on_event if preview is not None else None,
+                stream=preview is not None,
             )
         await conversation.store_turn(
             gw.pool,
@@ -222,17 +249,45 @@ async def answer(gw: Gateway, job: Job, chat_id: int, thread_id: int | None, que
             question,
             result,
             round((time.perf_counter() - started) * 1000),
+            reports_on=reports_on,
         )
         text = result.answer
     else:
         text = stored.answer
     await gw.outbox.reply(job.id, chat_id, thread_id, text)
     await send_approval_prompts(gw, job, chat_id)
+    if preview is not None:
+        # Last: the preview's clean-up only gets capacity the answer leaves.
+        await preview.remove()
 
 
-def _approval_requester(
-    gw: Gateway, conversation_id: uuid.UUID, chat_id: int, thread_id: int | None
+def _live_preview(gw: Gateway, job: Job, chat_id: int, thread_id: int | None) -> LivePreview | None:
+    """The answer shown while it is written, as `TELEGRAM_STREAMING` says."""
+    setting = gw.settings.telegram_streaming
+    if setting == "off":
+        return None
+    # Drafts exist in private chats only, and private chats are the ones with positive ids.
+    mode: PreviewMode = "drafts" if setting == "drafts" and chat_id > 0 else "edits"
+    return gw.outbox.preview(
+        chat_id,
+        thread_id,
+        mode=mode,
+        draft_id=draft_id_for(job.id),
+        interval_s=gw.settings.telegram_stream_interval_s,
+    )
+
+
+def approval_requester(
+    gw: Gateway,
+    conversation_id: uuid.UUID,
+    chat_id: int | None,
+    thread_id: int | None,
+    *,
+    announce: Callable[[ApprovalRequest], Awaitable[None]] | None = None,
 ) -> Callable[[ContractTool, dict[str, Any]], Awaitable[ApprovalRequest]]:
+    """Records a write the model proposed as an approval of the conversation (in a Telegram
+    chat, or none for the web chat); `announce` hears of each one as it is asked for."""
+
     async def request(tool: ContractTool, arguments: dict[str, Any]) -> ApprovalRequest:
         approval_id = uuid.uuid4()
         summary = describe_call(tool, arguments)
@@ -254,7 +309,10 @@ def _approval_requester(
         spans.add_event(
             "approval.requested", {"approval.id": str(approval_id), "gen_ai.tool.name": tool.name}
         )
-        return ApprovalRequest(approval_id, tool.name, summary)
+        approval = ApprovalRequest(approval_id, tool.name, summary)
+        if announce is not None:
+            await announce(approval)
+        return approval
 
     return request
 
@@ -303,11 +361,78 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
     except ValueError:
         await gw.outbox.answer_callback(callback.id, "That button is no longer in use.")
         return
-    approve = parts[2] == "y"
-    decision = await _decide(gw, approval_id, approve, callback)
-    if decision is None:
+    pressed_in = callback.message.chat.id if callback.message is not None else None
+
+    def asked_here(row: asyncpg.Record) -> bool:
+        return row["chat_id"] is not None and pressed_in in (None, row["chat_id"])
+
+    try:
+        row, status = await decide_approval(gw, approval_id, parts[2] == "y", asked_here)
+    except ApprovalRefused as refused:
+        await gw.outbox.answer_callback(callback.id, refused.message)
         return
-    row, status = decision
+    await gw.outbox.answer_callback(callback.id, DECISION_NOTICES[status])
+    chat_id, thread_id = row["chat_id"], row["thread_id"]
+    if status != "approved":
+        label = "Cancelled" if status == "cancelled" else "Expired"
+        await gw.outbox.edit(chat_id, row["message_id"], f"~~{row['summary']}~~\n_{label}._")
+        return
+    ok, result = await carry_out_approval(gw, row)
+    await gw.outbox.edit(
+        chat_id, row["message_id"], f"{row['summary']}\n_{'Approved' if ok else 'Failed'}._"
+    )
+    question = approval_follow_up(row, ok, result)
+    await answer(gw, job, chat_id, thread_id, question, reports_on=approval_id)
+
+
+# Approvals, decided from a Telegram button or the web chat alike ------------------------
+
+Decided = Literal["approved", "cancelled", "expired"]
+DECISION_NOTICES: dict[Decided, str] = {
+    "approved": "Approved",
+    "cancelled": "Cancelled",
+    "expired": "This request expired.",
+}
+
+
+class ApprovalRefused(Exception):
+    """No decision can be taken: the request is unknown where it was answered, or it was
+    decided already (`status` says how)."""
+
+    def __init__(self, status: str | None = None) -> None:
+        self.status = status
+        self.message = "That request is not known here." if status is None else f"Already {status}."
+        super().__init__(self.message)
+
+
+async def decide_approval(
+    gw: Gateway,
+    approval_id: uuid.UUID,
+    approve: bool,
+    asked_here: Callable[[asyncpg.Record], bool],
+) -> tuple[asyncpg.Record, Decided]:
+    """Record the user's decision once; a second press (or a retried job) changes nothing.
+
+    `asked_here` says whether the approval (with its conversation's `chat_key`) belongs
+    where the decision came from. Raises `ApprovalRefused`."""
+    async with gw.pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(
+            "SELECT a.*, c.chat_key FROM approvals a "
+            "JOIN conversations c ON c.id = a.conversation_id "
+            "WHERE a.id = $1 FOR UPDATE OF a",
+            approval_id,
+        )
+        if row is None or not asked_here(row):
+            raise ApprovalRefused()
+        if row["status"] != "pending":
+            raise ApprovalRefused(row["status"] if row["status"] != "done" else "approved")
+        expired = row["expires_at"] <= datetime.now(UTC)
+        status: Decided = "expired" if expired else ("approved" if approve else "cancelled")
+        await conn.execute(
+            "UPDATE approvals SET status = $2, decided_at = now() WHERE id = $1",
+            approval_id,
+            status,
+        )
     spans.add_event(
         "approval.decided",
         {
@@ -316,66 +441,35 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
             "approval.status": status,
         },
     )
-    chat_id, thread_id = row["chat_id"], row["thread_id"]
-    if status != "approved":
-        label = "Cancelled" if status == "cancelled" else "Expired"
-        await gw.outbox.edit(chat_id, row["message_id"], f"~~{row['summary']}~~\n_{label}._")
-        return
+    return row, status
+
+
+async def carry_out_approval(gw: Gateway, row: asyncpg.Record) -> tuple[bool, Any]:
+    """Make the approved call, with the approval's id as its idempotency key, and record
+    how it went (`done` or `failed`, with the result)."""
     tool = gw.mesh.tools.get(row["tool_name"])
-    outcome_text: str
     try:
         if tool is None:
             raise ToolFailed(f"{row['tool_name']} is no longer offered by the mesh.")
-        outcome = await tool.call(row["input"], idempotency_key=f"approval-{approval_id}")
+        outcome = await tool.call(row["input"], idempotency_key=f"approval-{row['id']}")
         ok = outcome.status < 400
         result: Any = outcome.body
     except ToolFailed as exc:
         ok, result = False, {"error": str(exc)}
     await gw.pool.execute(
         "UPDATE approvals SET status = $2, result = $3 WHERE id = $1",
-        approval_id,
+        row["id"],
         "done" if ok else "failed",
         result,
     )
-    await gw.outbox.edit(
-        chat_id, row["message_id"], f"{row['summary']}\n_{'Approved' if ok else 'Failed'}._"
-    )
+    return ok, result
+
+
+def approval_follow_up(row: asyncpg.Record, ok: bool, result: Any) -> str:
+    """What the model is told after an approved call, so it can tell the user."""
     outcome_text = json.dumps(result, ensure_ascii=False, default=str)[:6000]
-    question = (
-        f"[The user {'approved' if approve else 'cancelled'} this change: {row['summary']}. "
+    return (
+        f"[The user approved this change: {row['summary']}. "
         f"It {'was made' if ok else 'failed'}. Result: {outcome_text}] "
         "Tell the user briefly what happened."
     )
-    await answer(gw, job, chat_id, thread_id, question)
-
-
-async def _decide(
-    gw: Gateway, approval_id: uuid.UUID, approve: bool, callback: CallbackQuery
-) -> tuple[asyncpg.Record, str] | None:
-    """Record the user's decision once; a second press (or a retried job) changes nothing."""
-    async with gw.pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow("SELECT * FROM approvals WHERE id = $1 FOR UPDATE", approval_id)
-        if row is None or (
-            callback.message is not None and row["chat_id"] != callback.message.chat.id
-        ):
-            await gw.outbox.answer_callback(callback.id, "That request is not known here.")
-            return None
-        if row["status"] != "pending":
-            already = row["status"] if row["status"] != "done" else "approved"
-            await gw.outbox.answer_callback(callback.id, f"Already {already}.")
-            return None
-        now = datetime.now(UTC)
-        expired = row["expires_at"] <= now
-        status = "expired" if expired else ("approved" if approve else "cancelled")
-        await conn.execute(
-            "UPDATE approvals SET status = $2, decided_at = now() WHERE id = $1",
-            approval_id,
-            status,
-        )
-    await gw.outbox.answer_callback(
-        callback.id,
-        {"approved": "Approved", "cancelled": "Cancelled", "expired": "This request expired."}[
-            status
-        ],
-    )
-    return row, status

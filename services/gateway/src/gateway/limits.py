@@ -43,11 +43,12 @@ class Bucket:
             self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
             self.at = now
 
-    def ready_at(self, now: float) -> float:
+    def ready_at(self, now: float, need: float = 1.0) -> float:
         self.refill(now)
-        if self.tokens >= 1:
+        need = min(need, self.capacity)
+        if self.tokens >= need:
             return now
-        return now + (1 - self.tokens) / self.rate
+        return now + (need - self.tokens) / self.rate
 
     def take(self, now: float) -> None:
         self.refill(now)
@@ -88,10 +89,19 @@ class Limiter:
             buckets.append(group)
         return buckets
 
-    def ready_at(self, chat_id: int, now: float) -> float:
-        """The earliest time a message to `chat_id` may go."""
+    def ready_at(self, chat_id: int, now: float, *, reserve: int = 0) -> float:
+        """The earliest time a message to `chat_id` may go. With `reserve`, the chat's own
+        buckets must keep that many messages in hand afterwards (where their burst allows),
+        so a live preview never takes the capacity the answer itself will need."""
         blocked = max(self._blocked.get(chat_id, 0.0), self._blocked_all)
-        return max([blocked, *(bucket.ready_at(now) for bucket in self._buckets(chat_id, now))])
+        global_bucket, *own = self._buckets(chat_id, now)
+        return max(
+            [
+                blocked,
+                global_bucket.ready_at(now),
+                *(bucket.ready_at(now, 1.0 + reserve) for bucket in own),
+            ]
+        )
 
     def take(self, chat_id: int, now: float) -> None:
         for bucket in self._buckets(chat_id, now):

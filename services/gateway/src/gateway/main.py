@@ -19,7 +19,7 @@ from gateway.handling import Gateway, handle_job, on_dead
 from gateway.outbound import Outbound, Sender
 from gateway.outbox import TelegramOutbox
 from gateway.polling import ALLOWED_UPDATES, poll
-from gateway.routes import query, telegram
+from gateway.routes import chat, query, telegram
 from gateway.telegram.api import BotApi, BotCommand, RetryPolicy, TelegramError
 from gateway.tools import build_mesh
 from gateway.worker import Worker
@@ -34,7 +34,8 @@ DESCRIPTION = """\
 The mesh's front door. Receives Telegram updates (webhook or long polling), keeps each
 chat's conversation in PostgreSQL and answers with Claude, whose tools are the agents'
 `x-agent-tool` operations, read from the committed contracts and called through the
-generated clients. Changes need the user's approval in the chat.
+generated clients. Changes need the user's approval in the chat. People can also use the
+web chat at `/chat`, which streams answers as they are written.
 """
 
 COMMANDS = (
@@ -117,15 +118,17 @@ def create_app(
         settings,
         title="gateway",
         description=DESCRIPTION,
-        version="0.1.0",
+        version="0.2.0",
         lifespan=lifespan,
         openapi_tags=[
             {"name": "telegram", "description": "Telegram's webhook."},
             {"name": "agent", "description": "The assistant, for other systems and scripts."},
+            {"name": "chat", "description": "The web chat, signed in with a user's token."},
         ],
     )
     app.include_router(telegram.router)
     app.include_router(query.router, dependencies=[Depends(require_caller)])
+    app.include_router(chat.router)
     return app
 
 
@@ -182,6 +185,9 @@ class _NoTelegram:
 
     def typing(self, *_: object) -> contextlib.AbstractAsyncContextManager[None]:
         return contextlib.nullcontext()
+
+    def preview(self, *_: object, **__: object) -> None:
+        return None
 
     async def answer_callback(self, *_: object, **__: object) -> None:
         return None

@@ -10,6 +10,10 @@ message (a few milliseconds). If the sender dies its lock goes with its connecti
 another replica takes over within a second; calls it had in flight are sent again, since
 Telegram offers no way to ask whether they arrived. Typing actions and callback answers do
 not count towards the limits and go straight out.
+
+Live previews of an answer (drafts, or edits of one message) are the lowest priority and
+only take a chat's spare capacity: the sender keeps one message of the chat's allowance in
+hand for the answer itself. Their caller can withdraw a preview that has not gone yet.
 """
 
 from __future__ import annotations
@@ -42,8 +46,15 @@ log = logging.getLogger(__name__)
 
 INTERACTIVE = 0
 BULK = 1
+#: Live previews of an answer being written: after everything else, from spare capacity.
+PREVIEW = 2
 _LOCK = "gateway.outbound.sender"
-_KINDS = {"sendMessage": "send", "editMessageText": "edit", "sendMessageDraft": "draft"}
+_KINDS = {
+    "sendMessage": "send",
+    "editMessageText": "edit",
+    "sendMessageDraft": "draft",
+    "deleteMessage": "edit",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,8 @@ class Outcome:
     status: str
     result: Any
     error: str | None
+    #: How many 429s Telegram answered before the call went through.
+    flood_waits: int = 0
 
 
 class OutboundFailed(Exception):
@@ -92,7 +105,23 @@ class Outbound:
         seq: int | None = None,
         priority: int = INTERACTIVE,
     ) -> Outcome:
-        row_id = await self.pool.fetchval(
+        row_id = await self.enqueue(
+            chat_id, method, params, job_id=job_id, seq=seq, priority=priority
+        )
+        return await self.wait(row_id)
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        method: str,
+        params: dict[str, Any],
+        *,
+        job_id: int | None = None,
+        seq: int | None = None,
+        priority: int = INTERACTIVE,
+    ) -> int:
+        """Queue a call without waiting for it; `wait` for its outcome."""
+        row_id: int = await self.pool.fetchval(
             """
             INSERT INTO outbound (job_id, seq, chat_id, priority, method, params)
             VALUES ($1, $2, $3, $4, $5, $6)
@@ -106,20 +135,39 @@ class Outbound:
             method,
             params,
         )
-        return await self.wait(row_id)
+        return row_id
 
     async def wait(self, row_id: int) -> Outcome:
         while True:
             self._changed.clear()
             row = await self.pool.fetchrow(
-                "SELECT status, result, error FROM outbound WHERE id = $1", row_id
+                "SELECT status, result, error, flood_waits FROM outbound WHERE id = $1", row_id
             )
             assert row is not None
             if row["status"] in ("sent", "failed"):
-                return Outcome(row["status"], row["result"], row["error"])
+                return Outcome(row["status"], row["result"], row["error"], row["flood_waits"])
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_s):
                     await self._changed.wait()
+
+    async def withdraw(self, row_id: int) -> str:
+        """Take back a queued call. Returns `withdrawn`, or the status of a call too far
+        along to take back: `sending` (wait and ask again), `sent` or `failed`."""
+        status: str | None = await self.pool.fetchval(
+            """
+            WITH taken AS (
+                UPDATE outbound SET status = 'failed', error = 'withdrawn', sent_at = now()
+                WHERE id = $1 AND status = 'queued'
+                RETURNING id
+            )
+            SELECT CASE WHEN EXISTS (SELECT FROM taken) THEN 'withdrawn'
+                        ELSE (SELECT status FROM outbound WHERE id = $1) END
+            """,
+            row_id,
+        )
+        if status is None:
+            raise LookupError(f"no outbound call {row_id}")
+        return status
 
 
 class Sender:
@@ -214,7 +262,11 @@ class Sender:
         for row in sorted(heads.values(), key=lambda r: (r["priority"], r["id"])):
             if len(self._in_flight) >= self.max_in_flight:
                 break
-            ready = max(self.limiter.ready_at(row["chat_id"], now), now + float(row["hold_s"]))
+            reserve = 1 if row["priority"] >= PREVIEW else 0
+            ready = max(
+                self.limiter.ready_at(row["chat_id"], now, reserve=reserve),
+                now + float(row["hold_s"]),
+            )
             if ready > now:
                 # Rows are visited interactive first, so bulk work only ever gets the
                 # capacity interactive replies leave.
@@ -233,10 +285,13 @@ class Sender:
         self._wake.set()
 
     async def _send(self, row: asyncpg.Record) -> None:
-        await self.pool.execute(
-            "UPDATE outbound SET status = 'sending', attempts = attempts + 1 WHERE id = $1",
+        taken = await self.pool.fetchval(
+            "UPDATE outbound SET status = 'sending', attempts = attempts + 1 "
+            "WHERE id = $1 AND status = 'queued' RETURNING true",
             row["id"],
         )
+        if not taken:
+            return  # withdrawn by its caller since it was read
         method, params = row["method"], dict(row["params"])
         kind = _KINDS.get(method, "send")
         try:

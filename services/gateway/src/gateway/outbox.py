@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from gateway.outbound import INTERACTIVE, Outbound
+from gateway.preview import LivePreview, PreviewMode
 from gateway.telegram.api import BotApi, TelegramError
 from gateway.telegram.format import to_html
 from gateway.telegram.send import keep_typing
@@ -61,6 +62,24 @@ class TelegramOutbox:
 
     def typing(self, chat_id: int, thread_id: int | None) -> AbstractAsyncContextManager[None]:
         return keep_typing(self.api, chat_id, thread_id)
+
+    def preview(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        *,
+        mode: PreviewMode,
+        draft_id: int,
+        interval_s: float,
+    ) -> LivePreview | None:
+        return LivePreview(
+            self.outbound,
+            chat_id,
+            thread_id,
+            mode=mode,
+            draft_id=draft_id,
+            interval_s=interval_s,
+        )
 
     async def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         try:

@@ -24,7 +24,7 @@ from meshdev.offline_model.protocol import (
     parse_request,
 )
 from meshdev.offline_model.replies import demo_message, scripted_message
-from meshdev.offline_model.scripted import Exhausted, ScriptedError
+from meshdev.offline_model.scripted import Exhausted, ScriptedError, StreamRecord
 from meshdev.offline_model.state import ServerState, error_response
 from meshdev.offline_model.usage import MAX_BREAKPOINTS, count_input_tokens, prompt_segments
 
@@ -121,6 +121,7 @@ def api_routes(state: ServerState) -> list[Route]:
         presented = presented_key(request)
         raw = b""
         step_index: int | None = None
+        delay_s = settings.stream_delay_ms / 1000
         try:
             key = check_key(presented)
             raw = await read_body(request)
@@ -150,15 +151,20 @@ def api_routes(state: ServerState) -> list[Route]:
                         action.status, action.error_type, action.message, _headers(action)
                     )
                 message = scripted_message(parsed, action, cache)
+                if action.stream_delay_s is not None:
+                    delay_s = action.stream_delay_s
                 if action.delay_s:
                     await asyncio.sleep(action.delay_s)
         except ApiError as error:
             state.record(request, presented, raw, error.status, step_index)
             return error_response(error, request_id)
-        state.record(request, presented, raw, 200, step_index)
+        recorded = state.record(request, presented, raw, 200, step_index)
         if parsed.stream:
+            progress = StreamRecord()
+            if recorded is not None:
+                recorded.stream = progress
             return StreamingResponse(
-                sse.stream_message(message, settings.stream_delay_ms / 1000),
+                sse.stream_message(message, delay_s, progress),
                 media_type="text/event-stream",
                 headers={"request-id": request_id, **_STREAM_HEADERS},
             )

@@ -63,6 +63,8 @@ class ScriptedResponse(BaseModel):
     usage: ScriptedUsage | None = None
     #: Seconds to "think" before answering, for tests that act while a turn is running.
     delay_s: float = Field(default=0.0, ge=0, le=120)
+    #: Seconds between streamed deltas of this response; left out, the server's setting.
+    stream_delay_s: float | None = Field(default=None, ge=0, le=10)
 
 
 class ScriptedError(BaseModel):
@@ -117,6 +119,17 @@ class ServerInfo(BaseModel):
     models: list[str]
 
 
+class StreamRecord(BaseModel):
+    """How a streamed answer went out."""
+
+    #: When the first content delta was handed to the connection.
+    first_delta_at: datetime | None = None
+    #: Content deltas handed to the connection.
+    deltas: int = 0
+    #: Whether the stream ran to `message_stop`; false when the client went away first.
+    completed: bool = False
+
+
 class RecordedRequest(BaseModel):
     """One request a key sent, as the server received it."""
 
@@ -134,6 +147,8 @@ class RecordedRequest(BaseModel):
     status: int
     #: Which script step answered (0-based), when a script did.
     script_step: int | None = None
+    #: For a streamed answer: how far it got.
+    stream: StreamRecord | None = None
 
 
 class RecordedRequests(BaseModel):

@@ -6,9 +6,11 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from meshdev.offline_model.protocol import MessageOut, TextOut, ToolUseOut
+from meshdev.offline_model.scripted import StreamRecord
 
 _WORDS_PER_DELTA = 3
 _JSON_CHARS_PER_DELTA = 10
@@ -110,11 +112,21 @@ def message_events(message: MessageOut) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "message_stop", {"type": "message_stop"}
 
 
-async def stream_message(message: MessageOut, delay_s: float) -> AsyncIterator[bytes]:
+async def stream_message(
+    message: MessageOut, delay_s: float, progress: StreamRecord | None = None
+) -> AsyncIterator[bytes]:
+    """The message's events, `delay_s` apart after each delta; `progress` records how far
+    the stream got (a client that hangs up cancels it)."""
     for event, data in message_events(message):
+        if progress is not None and event == "content_block_delta":
+            if progress.first_delta_at is None:
+                progress.first_delta_at = datetime.now(UTC)
+            progress.deltas += 1
         yield encode_event(event, data)
         if delay_s and event == "content_block_delta":
             await asyncio.sleep(delay_s)
+    if progress is not None:
+        progress.completed = True
 
 
 async def stream_error(

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from meshdev.offline_model.protocol import ApiError, error_body
-from meshdev.offline_model.scripted import KeyStore
+from meshdev.offline_model.scripted import KeyStore, RecordedRequest
 from meshdev.offline_model.settings import OfflineModelSettings
 
 _HIDDEN_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization"}
@@ -37,10 +37,10 @@ class ServerState:
         raw: bytes,
         status: int,
         step: int | None = None,
-    ) -> None:
+    ) -> RecordedRequest | None:
         """Remember a request under the key it presented, credentials left out."""
         if key is None:
-            return
+            return None
         body: Any = None
         raw_text: str | None = None
         if raw:
@@ -48,7 +48,7 @@ class ServerState:
                 body = json.loads(raw)
             except ValueError:
                 raw_text = raw.decode("utf-8", errors="replace")
-        self.store.record(
+        return self.store.record(
             key,
             received_at=datetime.now(UTC),
             method=request.method,

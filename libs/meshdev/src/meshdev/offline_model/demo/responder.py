@@ -64,6 +64,12 @@ _HELP = re.compile(
     r"^\s*(?:help|/help|/start)\s*$|\bwhat\s+can\s+(?:you|i)\s+(?:do|ask)\b|\bhow\s+do\s+i\s+use\b",
     re.IGNORECASE,
 )
+# The gateway's note after a change the user approved: "[The user approved this change:
+# <summary>. It was made. Result: {...}] Tell the user briefly what happened."
+_DECISION_NOTE = re.compile(
+    r"^\s*\[The user approved this change: (?P<summary>.+?)\. It (?P<outcome>was made|failed)\.",
+    re.DOTALL,
+)
 _TODAY_IN_PROMPT = re.compile(
     r"\b(?:today(?:'s\s+date)?|the\s+current\s+date|current\s+date)\s*(?:is|:)\s*"
     r"(?:[A-Za-z]+,?\s+)?(\d{4}-\d{2}-\d{2})",
@@ -393,6 +399,15 @@ class Responder:
             return DemoReply([self.introduction()])
         if _THANKS.match(question):
             return DemoReply([f"{MARKER} You're welcome."])
+        decision = _DECISION_NOTE.match(question)
+        if decision is not None:
+            # A report of what became of a change: told, not acted on again.
+            what = re.split(r"[.\n•]", decision.group("summary"), maxsplit=1)[0].strip()
+            if decision.group("outcome") == "was made":
+                return DemoReply([f"{MARKER} Done: the change you approved is made. {what}."])
+            return DemoReply(
+                [f"{MARKER} The change you approved could not be made. {what}. Try again later."]
+            )
         planned = self.plan() if self.tools else []
         if not planned and self.unfillable:
             item, missing = self.unfillable[0]
