@@ -336,7 +336,8 @@ async def scenario_latency(
     )
     connections = await _count(
         state.database_url,
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gateway'",
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE application_name = 'gateway' AND state <> 'idle'",
     )
     meter.start()
     loaded = await probe(options, gateway, WEBHOOK)
@@ -374,7 +375,8 @@ async def scenario_latency(
         f"at most {max(idle.max_send_lag, loaded.max_send_lag) * 1000:.1f} ms behind "
         f"schedule; {in_flight_at_start} jobs running when the loaded window opened, "
         f"{finished_early} turns finished inside it, {len(answered)} of {len(chat_ids)} "
-        f"chats answered afterwards; the gateway held {connections} database connections."
+        f"chats answered afterwards; {connections} of the gateway's database connections were "
+        "busy as the window opened (a turn waiting on the model holds none)."
     )
 
 
@@ -573,13 +575,18 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
-def disturbed(report: Report, limit_s: float = 1.0) -> list[str]:
-    """Windows in which processes outside the benchmark used more than `limit_s` CPU-s."""
-    return [window for window, used in report.cpu.items() if used.get("other", 0.0) > limit_s]
+def disturbed(report: Report, share: float = 0.1) -> list[str]:
+    """Windows in which processes outside the benchmark used more than `share` of the
+    machine."""
+    return [
+        window
+        for window, used in report.cpu.items()
+        if used.get("other", 0.0) > share * used.get("capacity", math.inf)
+    ]
 
 
 def render_details(report: Report) -> str:
-    names = sorted({name for used in report.cpu.values() for name in used})
+    names = sorted({name for used in report.cpu.values() for name in used} - {"capacity"})
     lines = ["CPU seconds used per process:", ""]
     lines.append("| window | " + " | ".join(names) + " |")
     lines.append("| --- |" + " --- |" * len(names))

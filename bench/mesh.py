@@ -10,6 +10,7 @@ import os
 import resource
 import secrets
 import socket
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -298,6 +299,7 @@ class CpuMeter:
     _pg_start: dict[int, float] = field(default_factory=dict)
     _machine_start: tuple[float, float] = (0.0, 0.0)
     _kernel_start: float = 0.0
+    _wall_start: float = 0.0
     _children_start: float = 0.0
 
     def _pg(self) -> dict[int, float]:
@@ -311,6 +313,7 @@ class CpuMeter:
         self._pg_start = self._pg()
         self._machine_start = machine_split_seconds()
         self._kernel_start = kernel_thread_seconds()
+        self._wall_start = time.monotonic()
         self._children_start = children_seconds()
 
     def stop(self) -> dict[str, float]:
@@ -326,4 +329,6 @@ class CpuMeter:
         kernel = kernel_thread_seconds() - self._kernel_start
         used["other"] = max(0.0, processes - self._machine_start[0] - ours - kernel)
         used["kernel"] = kernel + interrupts - self._machine_start[1]
+        #: The window's capacity: wall time times cores.
+        used["capacity"] = (time.monotonic() - self._wall_start) * (os.cpu_count() or 1)
         return used

@@ -8,8 +8,9 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -98,6 +99,7 @@ async def mesh(
             "TELEGRAM_MODE": "polling",
             "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "JOB_LEASE_S": "3",
+            "BRIEFING_TICK_S": "0.3",
         }
         async with EmulatorClient(emulator.url) as client:
             state = Mesh(database_url, env, logs, client, processes)
@@ -454,6 +456,155 @@ async def test_two_replicas_answer_two_hundred_chats_once_within_the_global_limi
         worker.stop()
 
 
+async def _briefings(mesh: Mesh, chat: int) -> list[TranscriptMessage]:
+    return [m for m in await bot_messages(mesh, chat) if "Morning briefing" in (m.text or "")]
+
+
+async def _await_briefing(mesh: Mesh, chat: int) -> TranscriptMessage:
+    for _ in range(300):
+        found = await _briefings(mesh, chat)
+        if found:
+            return found[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError("no briefing arrived")
+
+
+async def _draft_prompts(mesh: Mesh, chat: int, count: int) -> list[TranscriptMessage]:
+    for _ in range(100):
+        prompts = [
+            m
+            for m in await bot_messages(mesh, chat)
+            if m.reply_markup and (m.text or "").startswith("Reply draft")
+        ]
+        if len(prompts) >= count:
+            return prompts
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"expected {count} reply drafts")
+
+
+async def test_the_briefing_on_demand_has_figures_from_every_agent_and_posts_a_reply(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    yesterday = DEMO_END_DAY
+    week_before = yesterday - timedelta(days=7)
+    revenue_sql = "SELECT sum(revenue_cents)::bigint FROM sales_agent.daily_sales WHERE day = $1"
+    revenue = await _scalar(mesh, revenue_sql, yesterday)
+    previous = await _scalar(mesh, revenue_sql, week_before)
+    assert isinstance(revenue, int)
+    assert isinstance(previous, int)
+    waiting_sql = (
+        "SELECT count(*) FROM review_agent.reviews r WHERE (r.created_at AT TIME ZONE "
+        "'Europe/Lisbon')::date = $1 AND NOT EXISTS (SELECT 1 FROM review_agent.review_replies "
+        "p WHERE p.review_id = r.id AND p.status = 'posted')"
+    )
+    waiting = await _scalar(mesh, waiting_sql, yesterday)
+    assert isinstance(waiting, int)
+
+    await mesh.emulator.send_text(chat, "/briefing", user=chat)
+    text = (await _await_briefing(mesh, chat)).text or ""
+    assert f"€{revenue / 100:,.0f}" in text, text
+    assert f"€{previous / 100:,.0f} a week before" in text, text
+    assert "(offline model)" in text, "the model's note is missing"
+    assert "Reviews" in text
+    assert "Leads" in text
+    assert "Partial briefing" not in text
+    if waiting:
+        assert f"{waiting} wait" in text, text
+    else:
+        assert "Every new review has an answer." in text
+
+    # Stored in the conversation like any answer, with every call the briefing made.
+    calls = await _scalar(
+        mesh,
+        "SELECT t.tool_calls FROM gateway.turns t JOIN gateway.conversations c "
+        "ON c.id = t.conversation_id WHERE c.chat_key = $1 ORDER BY t.id DESC LIMIT 1",
+        f"tg:{chat}:0",
+    )
+    assert isinstance(calls, str)
+    names = {call["name"] for call in json.loads(calls)}
+    assert {"sales__compare_periods", "review__list_reviews", "leadgen__list_leads"} <= names
+
+    drafts = min(waiting, 3)
+    if not drafts:
+        return
+    prompts = await _draft_prompts(mesh, chat, drafts)
+    assert len(prompts) == drafts
+    prompt = prompts[0]
+    assert prompt.reply_markup is not None
+    post = prompt.reply_markup["inline_keyboard"][0][0]
+    assert post["text"].endswith("Post reply")
+    posted_sql = "SELECT count(*) FROM review_agent.review_replies WHERE status = 'posted'"
+    before = await _scalar(mesh, posted_sql)
+    assert isinstance(before, int)
+    await mesh.emulator.press(chat, prompt.message_id, post["callback_data"], user=chat)
+    for _ in range(100):
+        if await _settled(mesh, chat, prompt.message_id):
+            break
+        await asyncio.sleep(0.1)
+    assert await _scalar(mesh, posted_sql) == before + 1
+    status = await _scalar(
+        mesh,
+        "SELECT status FROM gateway.approvals WHERE message_id = $1 AND chat_id = $2",
+        prompt.message_id,
+        chat,
+    )
+    assert status == "done"
+    # The button is gone once the reply is posted: it cannot be pressed twice.
+    settled = next(m for m in await bot_messages(mesh, chat) if m.message_id == prompt.message_id)
+    assert settled.reply_markup is None
+    assert (settled.text or "").endswith("Posted.")
+
+
+async def test_a_subscribed_chat_gets_one_briefing_when_it_is_due(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    refused = await ask(mesh, chat, "/briefing on 25:00 Europe/Berlin")
+    assert "00:00 to 23:59" in (refused.text or "")
+    await ask(mesh, chat, "/briefing on 08:00 Atlantis/Lost_City")
+    assert (
+        await _scalar(
+            mesh, "SELECT count(*) FROM gateway.briefing_subscriptions WHERE chat_id = $1", chat
+        )
+        == 0
+    )
+
+    # A minute ago in Berlin: the next one is tomorrow, until the clock says otherwise.
+    at = (datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(minutes=1)).strftime("%H:%M")
+    await mesh.emulator.send_text(chat, f"/briefing on {at} Europe/Berlin", user=chat)
+    for _ in range(100):
+        texts = [m.text or "" for m in await bot_messages(mesh, chat)]
+        if any(f"every day at {at} (Europe/Berlin)" in text for text in texts):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("no confirmation")
+    assert await _briefings(mesh, chat) == []
+    # As if the scheduler had been down since it was due: its next tick makes the briefing.
+    await _scalar(
+        mesh,
+        "UPDATE gateway.briefing_subscriptions SET next_due_at = now() - interval '1 second' "
+        "WHERE chat_id = $1 RETURNING 1",
+        chat,
+    )
+    await _await_briefing(mesh, chat)
+    await asyncio.sleep(1.5)  # several more ticks
+    assert len(await _briefings(mesh, chat)) == 1
+    briefing_status = "SELECT status FROM gateway.briefings WHERE chat_id = $1"
+    for _ in range(100):  # its reply drafts follow at the chat's pace, then it is done
+        if await _scalar(mesh, briefing_status, chat) == "sent":
+            break
+        await asyncio.sleep(0.1)
+    assert await _scalar(mesh, briefing_status, chat) == "sent"
+
+    await ask(mesh, chat, "/briefing off")
+    assert (
+        await _scalar(
+            mesh, "SELECT count(*) FROM gateway.briefing_subscriptions WHERE chat_id = $1", chat
+        )
+        == 0
+    )
+
+
 async def test_an_agent_that_is_down_gets_a_graceful_answer(
     mesh: Mesh, model: OfflineModelControl, chat: int
 ) -> None:
@@ -462,3 +613,22 @@ async def test_an_agent_that_is_down_gets_a_graceful_answer(
     assert reply.text is not None
     assert "review" in reply.text.lower()
     assert "reach" in reply.text.lower() or "not reachable" in reply.text.lower()
+
+
+async def test_a_briefing_with_an_agent_down_still_arrives_and_says_what_is_missing(
+    mesh: Mesh, model: OfflineModelControl, chat: int
+) -> None:
+    mesh.processes["review-agent"].stop()
+    await mesh.emulator.send_text(chat, "/briefing", user=chat)
+    text = (await _await_briefing(mesh, chat)).text or ""
+    assert "Partial briefing" in text
+    assert "Ratings are missing: review-agent is not reachable right now" in text
+    # What the other agents know is all there.
+    revenue = await _scalar(
+        mesh,
+        "SELECT sum(revenue_cents)::bigint FROM sales_agent.daily_sales WHERE day = $1",
+        DEMO_END_DAY,
+    )
+    assert isinstance(revenue, int)
+    assert f"€{revenue / 100:,.0f}" in text
+    assert "Pipeline:" in text

@@ -190,3 +190,28 @@ async def test_moving_an_unknown_lead_is_404(client: httpx.AsyncClient) -> None:
 async def test_moving_a_malformed_lead_id_is_422(client: httpx.AsyncClient) -> None:
     response = await _move(client, "1234", "contacted")
     assert response.status_code == 422
+
+
+async def test_moved_since_lists_the_leads_whose_stage_changed_from_that_day(
+    client: httpx.AsyncClient, db: asyncpg.Connection, now: datetime, lead_body: LeadBody
+) -> None:
+    moved = await _new_lead(client, lead_body)
+    assert (await _move(client, moved, "contacted")).status_code == 200
+    # Another lead whose last change was two days before the clock's day.
+    untouched = await _new_lead(client, lead_body)
+    await db.execute(
+        "UPDATE leads SET stage_changed_at = $2::timestamptz - interval '2 days' WHERE id = $1",
+        UUID(untouched),
+        now,
+    )
+    today = now.date().isoformat()
+    response = await client.get("/leads", params={"moved_since": today, "limit": 100})
+    assert response.status_code == 200, response.text
+    ids = {lead["id"] for lead in response.json()["items"]}
+    assert moved in ids
+    assert untouched not in ids
+    assert all(lead["stage_changed_at"] >= today for lead in response.json()["items"])
+
+    refused = await client.get("/leads", params={"moved_since": "yesterday"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith(PROBLEM)

@@ -189,3 +189,102 @@ async def test_draft_greets_only_plain_names(client: httpx.AsyncClient) -> None:
     draft = (await _draft(client, review["id"])).json()
     assert draft["text"].startswith("Hello,")
     assert "admin" not in draft["text"]
+
+
+async def _post(client: httpx.AsyncClient, review_id: str, **body: Any) -> httpx.Response:
+    return await client.post(f"/reviews/{review_id}/reply", json=body)
+
+
+async def test_posting_publishes_the_latest_draft_and_the_review_shows_it(
+    client: httpx.AsyncClient,
+) -> None:
+    review = await _create(client, rating=2, body="Cold food and a long wait.")
+    draft = (await _draft(client, review["id"])).json()
+    response = await _post(client, review["id"])
+    assert response.status_code == 201, response.text
+    posted = response.json()
+    assert (posted["status"], posted["text"], posted["tone"]) == (
+        "posted",
+        draft["text"],
+        draft["tone"],
+    )
+    assert posted["posted_at"] is not None
+    shown = (await client.get(f"/reviews/{review['id']}")).json()
+    assert (shown["reply_status"], shown["reply_text"]) == ("posted", draft["text"])
+    waiting = await client.get("/reviews", params={"needs_reply": "true", "limit": 100})
+    assert review["id"] not in {item["id"] for item in waiting.json()["items"]}
+
+
+async def test_posting_edited_text_publishes_that_text(client: httpx.AsyncClient) -> None:
+    review = await _create(client, rating=5, body="Lovely dinner, friendly staff.")
+    response = await _post(client, review["id"], text="  Thank you, see you soon!  ")
+    assert response.status_code == 201, response.text
+    assert response.json()["text"] == "Thank you, see you soon!"
+
+
+async def test_a_review_is_answered_once_even_when_posts_race(
+    client: httpx.AsyncClient, db: asyncpg.Connection
+) -> None:
+    review = await _create(client, rating=1, body="Rude staff and a dirty table.")
+    await _draft(client, review["id"])
+    responses = await asyncio.gather(*(_post(client, review["id"]) for _ in range(4)))
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    assert {r.json()["type"].rsplit("/", 1)[-1] for r in responses if r.status_code == 409} == {
+        "reply-already-posted"
+    }
+    posted = await db.fetchval(
+        "SELECT count(*) FROM review_replies WHERE review_id = $1::uuid AND status = 'posted'",
+        review["id"],
+    )
+    assert posted == 1
+    # Drafting once answered is refused too.
+    assert (await _draft(client, review["id"])).status_code == 409
+
+
+async def test_a_repeated_post_with_its_idempotency_key_replays_the_first_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    review = await _create(client, rating=3, body="Fine food, slow service.")
+    await _draft(client, review["id"])
+    headers = {"Idempotency-Key": "post-once-" + review["id"]}
+    first = await client.post(f"/reviews/{review['id']}/reply", json={}, headers=headers)
+    again = await client.post(f"/reviews/{review['id']}/reply", json={}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "slug"),
+    [
+        ({}, 409, "no-draft-to-post"),
+        ({"text": "   "}, 422, "validation-failed"),
+        ({"text": "x" * 901}, 422, "validation-failed"),
+        ({"text": "Thanks!", "publish_to": "everyone"}, 422, "validation-failed"),
+        ({"text": 42}, 422, "validation-failed"),
+    ],
+)
+async def test_bad_posts_are_problems_and_publish_nothing(
+    client: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    body: dict[str, Any],
+    status: int,
+    slug: str,
+) -> None:
+    review = await _create(client, rating=2, body="Noisy room.")
+    response = await _post(client, review["id"], **body)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["type"].endswith("/" + slug)
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM review_replies WHERE status = 'posted' AND review_id = $1::uuid",
+            review["id"],
+        )
+        == 0
+    )
+
+
+async def test_posting_to_an_unknown_review_is_not_found(client: httpx.AsyncClient) -> None:
+    response = await _post(client, str(uuid.uuid4()), text="Thank you!")
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/review-not-found")

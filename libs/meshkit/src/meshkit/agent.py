@@ -246,8 +246,16 @@ class AgentLoop:
         on_event: EventSink | None = None,
         stream: bool = False,
         conversation_id: str | None = None,
+        prefetched: Sequence[Sequence[ToolCall]] = (),
+        answer_only: bool = False,
     ) -> TurnResult:
-        """One turn, as an `invoke_agent` span summing the turn's token usage."""
+        """One turn, as an `invoke_agent` span summing the turn's token usage.
+
+        `prefetched` are rounds of tool calls the caller made before the turn (with
+        `call_tools`): they enter the conversation as if the model had asked for them, so
+        the model answers from their results and the stored turn shows every call.
+        `answer_only` lets the model read the tools (the history's calls need their
+        definitions) but not call any."""
         attributes: dict[str, AttributeValue | None] = {
             "gen_ai.operation.name": "invoke_agent",
             "gen_ai.provider.name": "anthropic",
@@ -261,7 +269,15 @@ class AgentLoop:
             attributes["gen_ai.input.messages"] = _json(_semconv_messages(history))
         with spans.span(self._tracer, f"invoke_agent {self.name}", attributes=attributes) as span:
             try:
-                result = await self._turn(system, tools, history, on_event=on_event, stream=stream)
+                result = await self._turn(
+                    system,
+                    tools,
+                    history,
+                    on_event=on_event,
+                    stream=stream,
+                    prefetched=prefetched,
+                    answer_only=answer_only,
+                )
             except Exception as exc:
                 span.set_attribute("error.type", getattr(exc, "slug", type(exc).__qualname__))
                 raise
@@ -276,6 +292,8 @@ class AgentLoop:
         *,
         on_event: EventSink | None,
         stream: bool,
+        prefetched: Sequence[Sequence[ToolCall]] = (),
+        answer_only: bool = False,
     ) -> TurnResult:
         by_name = {tool.name: tool for tool in tools}
         definitions = [tool.definition() for tool in tools]
@@ -287,13 +305,20 @@ class AgentLoop:
         ]
         messages: list[MessageParam] = list(history)
         result = TurnResult(answer="", stop_reason="end_turn", rounds=0, model=self.model)
+        for calls in prefetched:
+            if not calls:
+                continue
+            asked, answered = round_messages(calls)
+            messages += [asked, answered]
+            result.new_messages += [asked, answered]
+            result.tool_calls.extend(calls)
 
         async def emit(event: AgentEvent) -> None:
             if on_event is not None:
                 await on_event(event)
 
         while True:
-            last_round = result.rounds + 1 >= self.limits.max_rounds
+            last_round = answer_only or result.rounds + 1 >= self.limits.max_rounds
             message = await self._call(
                 system_blocks,
                 definitions,
@@ -324,18 +349,7 @@ class AgentLoop:
 
             calls = await asyncio.gather(*(self._execute(by_name, use, emit) for use in uses))
             result.tool_calls.extend(calls)
-            tool_results: MessageParam = {
-                "role": "user",
-                "content": [
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": call.id,
-                        "content": _result_text(call.output),
-                        "is_error": call.is_error,
-                    }
-                    for call in calls
-                ],
-            }
+            tool_results = _results_message(calls)
             messages.append(tool_results)
             result.new_messages.append(tool_results)
 
@@ -405,6 +419,27 @@ class AgentLoop:
         except anthropic.APIConnectionError as exc:
             raise ModelUnavailable(f"The model endpoint could not be reached ({exc}).") from None
 
+    async def call_tools(
+        self,
+        tools: Sequence[AgentTool],
+        calls: Sequence[tuple[str, dict[str, Any]]],
+        *,
+        id_prefix: str = "toolu_planned",
+    ) -> list[ToolCall]:
+        """Calls the caller planned rather than the model: run concurrently, each an
+        `execute_tool` span, failures as error results, exactly as in a turn. Hand the
+        results to `run(prefetched=...)` so the model sees them."""
+        by_name = {tool.name: tool for tool in tools}
+
+        async def ignore(_: AgentEvent) -> None:
+            return None
+
+        uses = [
+            ToolUseBlock(type="tool_use", id=f"{id_prefix}_{index:02d}", name=name, input=arguments)
+            for index, (name, arguments) in enumerate(calls)
+        ]
+        return list(await asyncio.gather(*(self._execute(by_name, use, ignore) for use in uses)))
+
     async def _execute(
         self, tools: dict[str, AgentTool], use: ToolUseBlock, emit: EventSink
     ) -> ToolCall:
@@ -453,6 +488,34 @@ class AgentLoop:
         call.duration_ms = round((time.perf_counter() - started) * 1000, 1)
         await emit(ToolFinished(call))
         return call
+
+
+def _results_message(calls: Sequence[ToolCall]) -> MessageParam:
+    return {
+        "role": "user",
+        "content": [
+            {
+                "type": "tool_result",
+                "tool_use_id": call.id,
+                "content": _result_text(call.output),
+                "is_error": call.is_error,
+            }
+            for call in calls
+        ],
+    }
+
+
+def round_messages(calls: Sequence[ToolCall]) -> tuple[MessageParam, MessageParam]:
+    """A round of calls made outside the model, as the request and the results it would
+    have made: for `run(prefetched=...)`, and for storing such calls without a model."""
+    asked: MessageParam = {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": call.id, "name": call.name, "input": call.input}
+            for call in calls
+        ],
+    }
+    return asked, _results_message(calls)
 
 
 def _json(value: Any) -> str:

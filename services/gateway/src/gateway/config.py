@@ -4,6 +4,7 @@ import hmac
 import re
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
@@ -95,8 +96,34 @@ class Settings(ServiceSettings):
         default=1.5, ge=0.2, le=60, validation_alias="TELEGRAM_STREAM_INTERVAL_S"
     )
 
+    #: The morning briefing: the zone of `/briefing on 08:00` when none is given, how
+    #: overdue a briefing may be and still be sent (marked late past `late_after`), how
+    #: often the scheduler looks for due briefings, and how many reply drafts one offers.
+    briefing_time_zone: str = Field(default="Europe/Lisbon", validation_alias="BRIEFING_TIME_ZONE")
+    briefing_max_late_s: float = Field(
+        default=4 * 3600, ge=0, le=86_400, validation_alias="BRIEFING_MAX_LATE_S"
+    )
+    briefing_late_after_s: float = Field(
+        default=300, ge=0, le=86_400, validation_alias="BRIEFING_LATE_AFTER_S"
+    )
+    briefing_tick_s: float = Field(default=15, gt=0, le=3600, validation_alias="BRIEFING_TICK_S")
+    briefing_drafts: int = Field(default=3, ge=0, le=10, validation_alias="BRIEFING_DRAFTS")
+
     #: Web chat users, as comma-separated `user:token` pairs; `mesh run` makes one up.
     web_chat_tokens: SecretStr | None = Field(default=None, validation_alias="WEB_CHAT_TOKENS")
+
+    @field_validator("briefing_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @property
+    def briefing_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.briefing_time_zone)
 
     @field_validator("allowed_chats", mode="before")
     @classmethod

@@ -15,14 +15,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import asyncpg
 
-from gateway import conversation
+from gateway import briefing, conversation, schedule
 from gateway.config import Settings
 from gateway.inbound import CallbackQuery, Message, parse_update
+from gateway.outbound import BULK, INTERACTIVE
 from gateway.preview import LivePreview, PreviewMode, draft_id_for
 from gateway.queue import Job, load_update
 from gateway.tools import ApprovalRequest, Mesh, describe_call, turn_tools
@@ -51,7 +52,9 @@ leads in plain words, for example:
 • Which catering leads have gone stale?
 • Draft a reply to the latest one-star review at Riverside.
 
-Commands: /reset starts a new conversation, /usage shows the tokens used, /help shows this."""
+Commands: /briefing shows the morning briefing (/briefing on 08:00 Europe/Lisbon sends it \
+every morning, /briefing off stops it), /reset starts a new conversation, /usage shows the \
+tokens used, /help shows this."""
 
 MEDIA_NOTICE = "I can only read text for now. Please type your question."
 APOLOGY = (
@@ -73,6 +76,7 @@ class Outbox(Protocol):
         *,
         reply_markup: dict[str, Any] | None = None,
         first_seq: int = 0,
+        priority: int = INTERACTIVE,
     ) -> list[int]: ...
 
     def typing(self, chat_id: int, thread_id: int | None) -> AbstractAsyncContextManager[None]: ...
@@ -104,12 +108,18 @@ class Gateway:
     def today_prompt(self) -> str:
         return dated_system_prompt(SYSTEM_PROMPT, self.settings.today())
 
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
 
 def chat_key(chat_id: int, thread_id: int | None) -> str:
     return f"tg:{chat_id}:{thread_id or 0}"
 
 
 async def handle_job(gw: Gateway, job: Job) -> None:
+    if job.kind == "briefing":
+        await on_scheduled_briefing(gw, job)
+        return
     if job.kind != "update" or job.update_id is None:
         log.warning("unknown job", extra={"job_id": job.id, "kind": job.kind})
         return
@@ -124,6 +134,8 @@ async def handle_job(gw: Gateway, job: Job) -> None:
 async def on_dead(gw: Gateway, job: Job, error: str) -> None:
     """The job ran out of attempts: the user gets a short apology rather than silence."""
     if job.update_id is None:
+        if job.kind == "briefing":
+            log.error("briefing dead", extra={"job_id": job.id, "error": error[:300]})
         return
     update = parse_update(await load_update(gw.pool, job.update_id))
     message = update.message or (update.callback_query.message if update.callback_query else None)
@@ -196,6 +208,10 @@ async def on_command(gw: Gateway, job: Job, message: Message, text: str) -> None
     if command == "/reset":
         await conversation.end_conversation(gw.pool, key)
         reply = "Started a new conversation. What would you like to know?"
+    elif command == "/briefing":
+        arguments = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+        await on_briefing_command(gw, job, chat, thread, arguments)
+        return
     elif command == "/usage":
         row = await conversation.usage_for(gw.pool, key)
         reply = (
@@ -328,21 +344,48 @@ def approval_keyboard(approval_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-async def send_approval_prompts(gw: Gateway, job: Job, chat_id: int) -> None:
-    """After the answer: one Approve / Cancel prompt per write the model proposed."""
+def post_reply_keyboard(approval_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [
+                {"text": "📤 Post reply", "callback_data": f"ap:{approval_id}:y"},
+                {"text": "✖️ Not now", "callback_data": f"ap:{approval_id}:n"},
+            ]
+        ]
+    }
+
+
+def _prompt_seq(approval_id: uuid.UUID) -> int:
+    """Where an approval's prompt goes among the job's messages: fixed by the approval, so
+    a retried job sends each prompt once whichever prompts went out before."""
+    return 10_000 + (approval_id.int % 100_000_000) * 10
+
+
+async def send_approval_prompts(
+    gw: Gateway, job: Job, chat_id: int, *, priority: int = INTERACTIVE
+) -> None:
+    """After the answer: one prompt per write waiting for a decision: Approve / Cancel for
+    a change the model proposed, Post reply / Not now for a briefing's reply draft."""
     rows = await gw.pool.fetch(
-        "SELECT id, thread_id, summary FROM approvals "
-        "WHERE chat_id = $1 AND status = 'pending' AND message_id IS NULL ORDER BY created_at",
+        "SELECT id, thread_id, summary, tool_name FROM approvals "
+        "WHERE chat_id = $1 AND status = 'pending' AND message_id IS NULL "
+        "ORDER BY created_at, summary",
         chat_id,
     )
-    for index, row in enumerate(rows):
+    for row in rows:
+        if row["tool_name"] == briefing.POST:
+            text, keyboard = row["summary"], post_reply_keyboard(row["id"])
+        else:
+            text = f"**Approve this change?**\n{row['summary']}"
+            keyboard = approval_keyboard(row["id"])
         sent = await gw.outbox.reply(
             job.id,
             chat_id,
             row["thread_id"],
-            f"**Approve this change?**\n{row['summary']}",
-            reply_markup=approval_keyboard(row["id"]),
-            first_seq=100 + index * 10,
+            text,
+            reply_markup=keyboard,
+            first_seq=_prompt_seq(row["id"]),
+            priority=priority,
         )
         if sent:
             await gw.pool.execute(
@@ -373,16 +416,145 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
         return
     await gw.outbox.answer_callback(callback.id, DECISION_NOTICES[status])
     chat_id, thread_id = row["chat_id"], row["thread_id"]
+    posting = row["tool_name"] == briefing.POST
     if status != "approved":
-        label = "Cancelled" if status == "cancelled" else "Expired"
+        label = ("Not posted" if posting else "Cancelled") if status == "cancelled" else "Expired"
         await gw.outbox.edit(chat_id, row["message_id"], f"~~{row['summary']}~~\n_{label}._")
         return
     ok, result = await carry_out_approval(gw, row)
-    await gw.outbox.edit(
-        chat_id, row["message_id"], f"{row['summary']}\n_{'Approved' if ok else 'Failed'}._"
-    )
+    done = ("Posted" if posting else "Approved") if ok else "Failed"
+    await gw.outbox.edit(chat_id, row["message_id"], f"{row['summary']}\n_{done}._")
     question = approval_follow_up(row, ok, result)
     await answer(gw, job, chat_id, thread_id, question, reports_on=approval_id)
+
+
+# The morning briefing ---------------------------------------------------------------------
+
+
+async def on_briefing_command(
+    gw: Gateway, job: Job, chat_id: int, thread_id: int | None, arguments: str
+) -> None:
+    """`/briefing` (now), `/briefing on HH:MM [Zone]`, `/briefing off`, `/briefing status`."""
+    try:
+        command = schedule.parse_command(arguments, gw.settings.briefing_zone)
+    except schedule.ScheduleError as refused:
+        await gw.outbox.reply(job.id, chat_id, thread_id, str(refused))
+        return
+    if isinstance(command, schedule.Show):
+        subscription = await schedule.subscription_for(gw.pool, chat_id, thread_id)
+        zone = subscription.zone if subscription else gw.settings.briefing_zone
+        day = gw.settings.today_override or gw.now().astimezone(zone).date()
+        await deliver_briefing(gw, job, chat_id, thread_id, day, key=f"job-{job.id}")
+        return
+    if isinstance(command, schedule.Subscribe):
+        subscription = await schedule.subscribe(
+            gw.pool, chat_id, thread_id, command.at, command.zone, gw.now()
+        )
+        reply = (
+            f"Your morning briefing comes every day at {command.at:%H:%M} "
+            f"({command.zone.key}). {_next_one(subscription)} /briefing off stops it."
+        )
+    elif isinstance(command, schedule.Unsubscribe):
+        stopped = await schedule.unsubscribe(gw.pool, chat_id, thread_id)
+        reply = (
+            "Your morning briefing is stopped. /briefing on 08:00 starts it again."
+            if stopped
+            else "This chat has no morning briefing. /briefing on 08:00 starts one."
+        )
+    else:
+        subscription = await schedule.subscription_for(gw.pool, chat_id, thread_id)
+        reply = (
+            f"Your morning briefing comes every day at {subscription.at:%H:%M} "
+            f"({subscription.zone.key}). {_next_one(subscription)}"
+            if subscription
+            else "This chat has no morning briefing. " + schedule.USAGE
+        )
+    await gw.outbox.reply(job.id, chat_id, thread_id, reply)
+
+
+def _next_one(subscription: schedule.Subscription) -> str:
+    local = subscription.next_due_at.astimezone(subscription.zone)
+    return f"The next one: {local:%A} {local.day} {local:%B} at {local:%H:%M} {local:%Z}."
+
+
+async def on_scheduled_briefing(gw: Gateway, job: Job) -> None:
+    briefing_id = int(job.payload.get("briefing_id", 0))
+    planned = await schedule.load_briefing(gw.pool, briefing_id)
+    if planned is None or planned.status != "queued":
+        return
+    spans.set_attributes({"telegram.chat.id": planned.chat_id, "gateway.briefing.id": planned.id})
+    allowed = not gw.settings.allowed_chats or planned.chat_id in gw.settings.allowed_chats
+    if not allowed or await _is_blocked(gw.pool, planned.chat_id):
+        # Nobody there to read it: the subscription goes too.
+        await schedule.forget_chat(gw.pool, planned.chat_id)
+        await gw.pool.execute("UPDATE briefings SET status = 'skipped' WHERE id = $1", planned.id)
+        return
+    late_by = (gw.now() - planned.due_at) if planned.late else None
+    await deliver_briefing(
+        gw,
+        job,
+        planned.chat_id,
+        planned.thread_id,
+        # MESH_TODAY pins "today" for the demo data, the briefing's day included.
+        gw.settings.today_override or planned.local_day,
+        key=f"briefing-{planned.id}",
+        late_by=late_by,
+        priority=BULK,
+    )
+    await schedule.mark_sent(gw.pool, planned.id)
+
+
+async def deliver_briefing(
+    gw: Gateway,
+    job: Job,
+    chat_id: int,
+    thread_id: int | None,
+    day: date,
+    *,
+    key: str,
+    late_by: timedelta | None = None,
+    priority: int = INTERACTIVE,
+) -> None:
+    """Compose the briefing (once per job: a retried job reuses the stored turn), store it
+    in the chat's conversation, send it and its reply drafts with their Post reply
+    buttons."""
+    stored = await conversation.turn_for_job(gw.pool, job.id)
+    if stored is None:
+        conversation_id = await conversation.open_conversation(
+            gw.pool, "telegram", chat_key(chat_id, thread_id)
+        )
+        started = time.perf_counter()
+        async with gw.outbox.typing(chat_id, thread_id):
+            composed = await briefing.compose(
+                gw.loop,
+                gw.mesh,
+                day,
+                drafts=gw.settings.briefing_drafts,
+                late_by=late_by,
+                conversation_id=str(conversation_id),
+            )
+        await briefing.offer_drafts(
+            gw.pool,
+            conversation_id,
+            chat_id,
+            thread_id,
+            key,
+            composed.drafts,
+            gw.settings.approval_ttl_s,
+        )
+        await conversation.store_turn(
+            gw.pool,
+            conversation_id,
+            job.id,
+            composed.question,
+            composed.turn,
+            round((time.perf_counter() - started) * 1000),
+        )
+        text = composed.text
+    else:
+        text = stored.answer
+    await gw.outbox.reply(job.id, chat_id, thread_id, text, priority=priority)
+    await send_approval_prompts(gw, job, chat_id, priority=priority)
 
 
 # Approvals, decided from a Telegram button or the web chat alike ------------------------

@@ -20,6 +20,7 @@ from gateway.outbound import Outbound, Sender
 from gateway.outbox import TelegramOutbox
 from gateway.polling import ALLOWED_UPDATES, poll
 from gateway.routes import chat, query, telegram
+from gateway.schedule import run_scheduler
 from gateway.telegram.api import BotApi, BotCommand, RetryPolicy, TelegramError
 from gateway.tools import build_mesh
 from gateway.worker import Worker
@@ -39,6 +40,7 @@ web chat at `/chat`, which streams answers as they are written.
 """
 
 COMMANDS = (
+    BotCommand(command="briefing", description="The morning briefing, now or every day"),
     BotCommand(command="help", description="What I can do"),
     BotCommand(command="reset", description="Start a new conversation"),
     BotCommand(command="usage", description="Tokens used in this chat"),
@@ -91,6 +93,14 @@ def create_app(
                         max_attempts=settings.job_max_attempts,
                     )
                     tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
+                    scheduler = run_scheduler(
+                        pool,
+                        stop,
+                        tick_s=settings.briefing_tick_s,
+                        max_late_s=settings.briefing_max_late_s,
+                        late_after_s=settings.briefing_late_after_s,
+                    )
+                    tasks.append(asyncio.create_task(scheduler, name="briefing-scheduler"))
                 if api and settings.telegram_mode == "polling" and settings.role != "worker":
                     tasks.append(asyncio.create_task(poll(api, pool, stop), name="polling"))
                 try:

@@ -56,8 +56,10 @@ SET status = 'running',
 FROM candidates
 WHERE jobs.id = candidates.id
 RETURNING jobs.id, jobs.kind, jobs.ordering_key, jobs.update_id, jobs.payload, jobs.attempts,
-    (SELECT u.trace_context FROM telegram_updates u WHERE u.update_id = jobs.update_id)
-        AS trace_context
+    coalesce(
+        jobs.trace_context,
+        (SELECT u.trace_context FROM telegram_updates u WHERE u.update_id = jobs.update_id)
+    ) AS trace_context
 """
 
 

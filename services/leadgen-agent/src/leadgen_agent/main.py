@@ -83,7 +83,7 @@ def create_app(
         settings,
         title="leadgen-agent",
         description=DESCRIPTION,
-        version="0.1.0",
+        version="0.2.0",
         lifespan=lifespan,
         openapi_tags=[
             {"name": "leads", "description": "Capture leads and move them through the pipeline."},

@@ -112,6 +112,7 @@ async def list_leads(
     search: str | None,
     after: tuple[datetime, UUID] | None,
     limit: int,
+    moved_after: datetime | None = None,
 ) -> list[asyncpg.Record]:
     """Leads newest first; `search` is an ILIKE pattern already escaped by the caller."""
     return await db.fetch(
@@ -127,6 +128,7 @@ async def list_leads(
           AND ($7::text IS NULL
                OR company ILIKE $7 ESCAPE '\\' OR contact_name ILIKE $7 ESCAPE '\\')
           AND ($8::timestamptz IS NULL OR (created_at, id) < ($8, $9::uuid))
+          AND ($11::timestamptz IS NULL OR stage_changed_at >= $11)
         ORDER BY created_at DESC, id DESC
         LIMIT $10
         """,
@@ -140,6 +142,7 @@ async def list_leads(
         after[0] if after else None,
         after[1] if after else None,
         limit,
+        moved_after,
     )
 
 

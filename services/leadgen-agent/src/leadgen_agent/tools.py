@@ -39,6 +39,9 @@ class LeadSearch(_Input):
     location: LocationId | None = Field(default=None, description="Preferred restaurant.")
     min_score: int | None = Field(default=None, ge=0, le=100)
     stale: bool | None = Field(default=None, description="Only open leads idle for 14+ days.")
+    moved_since: date | None = Field(
+        default=None, description="Only leads whose stage changed on or after this day."
+    )
     q: str | None = Field(default=None, min_length=1, max_length=100)
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=200)
@@ -71,6 +74,8 @@ def leadgen_tools(
             location_id=q.location,
             min_score=q.min_score,
             stale=q.stale,
+            moved_since=q.moved_since,
+            tz=tz,
             q=q.q,
             limit=q.limit,
             cursor=q.cursor,

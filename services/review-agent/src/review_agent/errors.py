@@ -52,6 +52,17 @@ class ReplyAlreadyPosted(Conflict):
 
     def __init__(self, review_id: UUID) -> None:
         super().__init__(
-            f"Review {review_id} already has a posted reply; there is nothing to draft.",
+            f"Review {review_id} already has a posted reply; a review is answered once.",
+            review_id=str(review_id),
+        )
+
+
+class NoDraftToPost(Conflict):
+    slug = "no-draft-to-post"
+    title = "No draft to post"
+
+    def __init__(self, review_id: UUID) -> None:
+        super().__init__(
+            f"Review {review_id} has no reply draft; draft one first or send the text.",
             review_id=str(review_id),
         )

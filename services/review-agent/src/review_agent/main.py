@@ -75,7 +75,7 @@ def create_app(
         settings,
         title="review-agent",
         description=DESCRIPTION,
-        version="0.1.0",
+        version="0.2.0",
         lifespan=lifespan,
         openapi_tags=[
             {"name": "reviews", "description": "Customer reviews, summaries and themes."},

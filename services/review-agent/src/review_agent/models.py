@@ -260,6 +260,25 @@ class ReviewReply(Model):
     posted_at: datetime | None
 
 
+class ReplyPost(Model):
+    """What to publish as the answer to a review."""
+
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=REPLY_MAX,
+        description="The reply as it will appear, plain text; leave it out to post the "
+        "latest draft unchanged.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("the reply must not be blank")
+        return value.strip() if value is not None else None
+
+
 class RatingCount(Model):
     rating: Rating
     count: int

@@ -314,3 +314,30 @@ async def insert_draft(
     )
     assert row is not None
     return row
+
+
+async def insert_posted(
+    conn: Conn,
+    *,
+    reply_id: UUID,
+    review_id: UUID,
+    tone: str,
+    body: str,
+    themes: list[str],
+) -> asyncpg.Record:
+    """The reply as posted: its own row, so the drafts that led to it stay on record."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO review_replies (id, review_id, status, tone, body, themes, created_at,
+                                    posted_at)
+        VALUES ($1, $2, 'posted', $3, $4, $5, clock_timestamp(), clock_timestamp())
+        RETURNING {_REPLY_COLUMNS}
+        """,  # noqa: S608 - constant column list
+        reply_id,
+        review_id,
+        tone,
+        body,
+        themes,
+    )
+    assert row is not None
+    return row

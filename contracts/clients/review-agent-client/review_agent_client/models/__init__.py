@@ -10,6 +10,7 @@ from .rating_drop import RatingDrop
 from .rating_sales_finding import RatingSalesFinding
 from .rating_summary import RatingSummary
 from .rating_vs_sales import RatingVsSales
+from .reply_post import ReplyPost
 from .reply_status import ReplyStatus
 from .reply_tone import ReplyTone
 from .review import Review
@@ -40,6 +41,7 @@ __all__ = (
     "RatingSalesFinding",
     "RatingSummary",
     "RatingVsSales",
+    "ReplyPost",
     "ReplyStatus",
     "ReplyTone",
     "Review",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -52,6 +53,7 @@ async def create_lead(pool: PoolDep, settings: SettingsDep, now: NowDep, body: L
 async def list_leads(
     pool: PoolDep,
     now: NowDep,
+    settings: SettingsDep,
     stage: Annotated[
         list[LeadStage] | None,
         Query(description="Only leads in these stages; repeat for several."),
@@ -71,6 +73,13 @@ async def list_leads(
             "false: only the others."
         ),
     ] = None,
+    moved_since: Annotated[
+        date | None,
+        Query(
+            description="Only leads whose stage changed on or after this day (restaurant "
+            'time), newest first: use it for "which leads moved yesterday?".'
+        ),
+    ] = None,
     q: Annotated[
         str | None,
         Query(
@@ -87,8 +96,9 @@ async def list_leads(
     ] = None,
 ) -> LeadPage:
     """Leads newest first, filtered by stage, kind, preferred location, minimum score,
-    staleness or a name search, one page at a time. Use it for "which leads are waiting
-    on us?" (`stale=true`) or "show the Midtown catering leads"."""
+    staleness, recent stage changes or a name search, one page at a time. Use it for "which
+    leads are waiting on us?" (`stale=true`), "which leads moved since Monday?"
+    (`moved_since`) or "show the Midtown catering leads"."""
     return await leads.list_leads(
         pool,
         stages=stage,
@@ -96,6 +106,8 @@ async def list_leads(
         location_id=location,
         min_score=min_score,
         stale=stale,
+        moved_since=moved_since,
+        tz=settings.timezone,
         q=q,
         limit=limit,
         cursor=cursor,

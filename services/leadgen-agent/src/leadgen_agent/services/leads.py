@@ -3,7 +3,7 @@ parameters so workers, the CLI, tools and tests call them without FastAPI."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -183,6 +183,8 @@ async def list_leads(
     limit: int,
     cursor: str | None,
     now: datetime,
+    moved_since: date | None = None,
+    tz: tzinfo = UTC,
 ) -> LeadPage:
     after = _decode_after(cursor) if cursor else None
     search = f"%{_escape_like(q.strip())}%" if q and q.strip() else None
@@ -194,6 +196,7 @@ async def list_leads(
         min_score=min_score,
         stale=stale,
         stale_before=_stale_before(now),
+        moved_after=datetime.combine(moved_since, time(), tzinfo=tz) if moved_since else None,
         search=search,
         after=after,
         limit=limit + 1,

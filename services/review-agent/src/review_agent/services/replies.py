@@ -9,8 +9,8 @@ import asyncpg
 
 from review_agent import repository
 from review_agent.compose import compose_reply
-from review_agent.errors import ReplyAlreadyPosted, ReviewNotFound
-from review_agent.models import ReviewReply, Sentiment, Theme
+from review_agent.errors import NoDraftToPost, ReplyAlreadyPosted, ReviewNotFound
+from review_agent.models import ReplyPost, ReplyTone, ReviewReply, Sentiment, Theme
 
 
 async def draft_review_reply(
@@ -52,6 +52,33 @@ async def draft_review_reply(
             themes=[theme.value for theme in composed.themes],
         )
     return _reply(row), True
+
+
+async def post_review_reply(pool: asyncpg.Pool, review_id: UUID, post: ReplyPost) -> ReviewReply:
+    """Publish the restaurant's answer: the text given, or else the latest draft as it
+    stands. A review is answered once; the review row is locked, so two concurrent posts
+    cannot both succeed."""
+    async with pool.acquire() as conn, conn.transaction():
+        review = await repository.lock_review_for_reply(conn, review_id)
+        if review is None:
+            raise ReviewNotFound(review_id)
+        counts = await repository.reply_counts(conn, review_id)
+        if counts["posted"]:
+            raise ReplyAlreadyPosted(review_id)
+        draft = await repository.latest_draft(conn, review_id)
+        if post.text is None and draft is None:
+            raise NoDraftToPost(review_id)
+        if post.text is not None:
+            text = post.text
+        else:
+            assert draft is not None
+            text = draft["body"]
+        tone = draft["tone"] if draft is not None else ReplyTone.BALANCED.value
+        themes = draft["themes"] if draft is not None else list(review["themes"])
+        row = await repository.insert_posted(
+            conn, reply_id=uuid.uuid4(), review_id=review_id, tone=tone, body=text, themes=themes
+        )
+    return _reply(row)
 
 
 def _reply(row: asyncpg.Record) -> ReviewReply:

@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -20,6 +21,7 @@ def _get_kwargs(
     location: LocationId | None | Unset = UNSET,
     min_score: int | None | Unset = UNSET,
     stale: bool | None | Unset = UNSET,
+    moved_since: datetime.date | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
@@ -71,6 +73,15 @@ def _get_kwargs(
     else:
         json_stale = stale
     params["stale"] = json_stale
+
+    json_moved_since: None | str | Unset
+    if isinstance(moved_since, Unset):
+        json_moved_since = UNSET
+    elif isinstance(moved_since, datetime.date):
+        json_moved_since = moved_since.isoformat()
+    else:
+        json_moved_since = moved_since
+    params["moved_since"] = json_moved_since
 
     json_q: None | str | Unset
     if isinstance(q, Unset):
@@ -147,6 +158,7 @@ def sync_detailed(
     location: LocationId | None | Unset = UNSET,
     min_score: int | None | Unset = UNSET,
     stale: bool | None | Unset = UNSET,
+    moved_since: datetime.date | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
@@ -154,8 +166,9 @@ def sync_detailed(
     """List and search leads
 
      Leads newest first, filtered by stage, kind, preferred location, minimum score,
-    staleness or a name search, one page at a time. Use it for "which leads are waiting
-    on us?" (`stale=true`) or "show the Midtown catering leads".
+    staleness, recent stage changes or a name search, one page at a time. Use it for "which
+    leads are waiting on us?" (`stale=true`), "which leads moved since Monday?"
+    (`moved_since`) or "show the Midtown catering leads".
 
     Args:
         stage (list[LeadStage] | None | Unset): Only leads in these stages; repeat for several.
@@ -164,6 +177,8 @@ def sync_detailed(
         min_score (int | None | Unset): Only scored leads with at least this score.
         stale (bool | None | Unset): True: only open leads without a stage change for more than 14
             days; false: only the others.
+        moved_since (datetime.date | None | Unset): Only leads whose stage changed on or after
+            this day (restaurant time), newest first: use it for "which leads moved yesterday?".
         q (None | str | Unset): Text to find in the company or contact name (case-insensitive).
         limit (int | Unset): Leads per page. Default: 20.
         cursor (None | str | Unset): `next_cursor` of the previous page.
@@ -182,6 +197,7 @@ def sync_detailed(
         location=location,
         min_score=min_score,
         stale=stale,
+        moved_since=moved_since,
         q=q,
         limit=limit,
         cursor=cursor,
@@ -202,6 +218,7 @@ def sync(
     location: LocationId | None | Unset = UNSET,
     min_score: int | None | Unset = UNSET,
     stale: bool | None | Unset = UNSET,
+    moved_since: datetime.date | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
@@ -209,8 +226,9 @@ def sync(
     """List and search leads
 
      Leads newest first, filtered by stage, kind, preferred location, minimum score,
-    staleness or a name search, one page at a time. Use it for "which leads are waiting
-    on us?" (`stale=true`) or "show the Midtown catering leads".
+    staleness, recent stage changes or a name search, one page at a time. Use it for "which
+    leads are waiting on us?" (`stale=true`), "which leads moved since Monday?"
+    (`moved_since`) or "show the Midtown catering leads".
 
     Args:
         stage (list[LeadStage] | None | Unset): Only leads in these stages; repeat for several.
@@ -219,6 +237,8 @@ def sync(
         min_score (int | None | Unset): Only scored leads with at least this score.
         stale (bool | None | Unset): True: only open leads without a stage change for more than 14
             days; false: only the others.
+        moved_since (datetime.date | None | Unset): Only leads whose stage changed on or after
+            this day (restaurant time), newest first: use it for "which leads moved yesterday?".
         q (None | str | Unset): Text to find in the company or contact name (case-insensitive).
         limit (int | Unset): Leads per page. Default: 20.
         cursor (None | str | Unset): `next_cursor` of the previous page.
@@ -238,6 +258,7 @@ def sync(
         location=location,
         min_score=min_score,
         stale=stale,
+        moved_since=moved_since,
         q=q,
         limit=limit,
         cursor=cursor,
@@ -252,6 +273,7 @@ async def asyncio_detailed(
     location: LocationId | None | Unset = UNSET,
     min_score: int | None | Unset = UNSET,
     stale: bool | None | Unset = UNSET,
+    moved_since: datetime.date | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
@@ -259,8 +281,9 @@ async def asyncio_detailed(
     """List and search leads
 
      Leads newest first, filtered by stage, kind, preferred location, minimum score,
-    staleness or a name search, one page at a time. Use it for "which leads are waiting
-    on us?" (`stale=true`) or "show the Midtown catering leads".
+    staleness, recent stage changes or a name search, one page at a time. Use it for "which
+    leads are waiting on us?" (`stale=true`), "which leads moved since Monday?"
+    (`moved_since`) or "show the Midtown catering leads".
 
     Args:
         stage (list[LeadStage] | None | Unset): Only leads in these stages; repeat for several.
@@ -269,6 +292,8 @@ async def asyncio_detailed(
         min_score (int | None | Unset): Only scored leads with at least this score.
         stale (bool | None | Unset): True: only open leads without a stage change for more than 14
             days; false: only the others.
+        moved_since (datetime.date | None | Unset): Only leads whose stage changed on or after
+            this day (restaurant time), newest first: use it for "which leads moved yesterday?".
         q (None | str | Unset): Text to find in the company or contact name (case-insensitive).
         limit (int | Unset): Leads per page. Default: 20.
         cursor (None | str | Unset): `next_cursor` of the previous page.
@@ -287,6 +312,7 @@ async def asyncio_detailed(
         location=location,
         min_score=min_score,
         stale=stale,
+        moved_since=moved_since,
         q=q,
         limit=limit,
         cursor=cursor,
@@ -305,6 +331,7 @@ async def asyncio(
     location: LocationId | None | Unset = UNSET,
     min_score: int | None | Unset = UNSET,
     stale: bool | None | Unset = UNSET,
+    moved_since: datetime.date | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
@@ -312,8 +339,9 @@ async def asyncio(
     """List and search leads
 
      Leads newest first, filtered by stage, kind, preferred location, minimum score,
-    staleness or a name search, one page at a time. Use it for "which leads are waiting
-    on us?" (`stale=true`) or "show the Midtown catering leads".
+    staleness, recent stage changes or a name search, one page at a time. Use it for "which
+    leads are waiting on us?" (`stale=true`), "which leads moved since Monday?"
+    (`moved_since`) or "show the Midtown catering leads".
 
     Args:
         stage (list[LeadStage] | None | Unset): Only leads in these stages; repeat for several.
@@ -322,6 +350,8 @@ async def asyncio(
         min_score (int | None | Unset): Only scored leads with at least this score.
         stale (bool | None | Unset): True: only open leads without a stage change for more than 14
             days; false: only the others.
+        moved_since (datetime.date | None | Unset): Only leads whose stage changed on or after
+            this day (restaurant time), newest first: use it for "which leads moved yesterday?".
         q (None | str | Unset): Text to find in the company or contact name (case-insensitive).
         limit (int | Unset): Leads per page. Default: 20.
         cursor (None | str | Unset): `next_cursor` of the previous page.
@@ -342,6 +372,7 @@ async def asyncio(
             location=location,
             min_score=min_score,
             stale=stale,
+            moved_since=moved_since,
             q=q,
             limit=limit,
             cursor=cursor,

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from meshdev.offline_model.checks import Turn
-from meshdev.offline_model.demo import answers, dates, knowledge
+from meshdev.offline_model.demo import answers, briefing, dates, knowledge
 from meshdev.offline_model.demo.arguments import (
     Context,
     Filled,
@@ -376,6 +376,8 @@ class Responder:
         may_call = choice.type != "none" and not prefilled and bool(self.tools)
 
         if conversation.answering_results and not prefilled:
+            if briefing.QUESTION.match(conversation.question):
+                return DemoReply([briefing.briefing_note(conversation.calls)])
             if may_call and conversation.rounds < MAX_ROUNDS:
                 pending = self.pending()
                 if pending:
