@@ -274,3 +274,34 @@ async def test_streaming_delivers_deltas_in_order_and_the_same_answer(
     finished = next(e for e in events if isinstance(e, ToolFinished))
     assert (started.name, started.input) == ("get_weather", {"city": "Lisbon"})
     assert finished.call.duration_ms >= 200
+
+
+async def test_planned_calls_run_concurrently_and_the_model_answers_from_their_results(
+    client: anthropic.AsyncAnthropic, model_control: OfflineModelControl, model_key: str
+) -> None:
+    await model_control.script(model_key, [text("Lisbon is warm; Atlantis is not a city.")])
+    recorder = Recorder()
+    tools = recorder.tools()
+    loop = loop_for(client)
+    calls = await loop.call_tools(
+        tools,
+        [("get_weather", {"city": "Lisbon"}), ("get_weather", {"city": "Atlantis"})],
+        id_prefix="toolu_plan",
+    )
+    assert recorder.max_running == 2
+    assert [(c.id, c.is_error, c.error_type) for c in calls] == [
+        ("toolu_plan_00", False, None),
+        ("toolu_plan_01", True, "not-found"),
+    ]
+    result = await loop.run("You are terse.", tools, QUESTION, prefetched=[calls], answer_only=True)
+    assert result.answer == "Lisbon is warm; Atlantis is not a city."
+    assert result.rounds == 1
+    assert [c.id for c in result.tool_calls] == ["toolu_plan_00", "toolu_plan_01"]
+    # The model saw the calls as its own request and their results, and could call nothing.
+    (request,) = await model_control.requests(model_key)
+    asked, answered = request.body["messages"][1:]
+    assert [block["id"] for block in asked["content"]] == ["toolu_plan_00", "toolu_plan_01"]
+    assert [block["is_error"] for block in answered["content"]] == [False, True]
+    assert request.body["tool_choice"] == {"type": "none"}
+    # The stored turn keeps the planned round, so the history stays a valid conversation.
+    assert [m["role"] for m in result.new_messages] == ["assistant", "user", "assistant"]

@@ -23,8 +23,14 @@ from typing import Any
 import asyncpg
 from anthropic.types import MessageParam
 
-from gateway.tools import Mesh
-from meshkit.agent import AgentLoop, ModelUnavailable, ToolCall, TurnResult, round_messages
+from meshkit.agent import (
+    AgentLoop,
+    AgentTool,
+    ModelUnavailable,
+    ToolCall,
+    TurnResult,
+    round_messages,
+)
 from meshkit.ask import dated_system_prompt
 
 log = logging.getLogger(__name__)
@@ -155,7 +161,7 @@ def plan(day: date) -> list[tuple[str, dict[str, Any]]]:
 
 async def compose(
     loop: AgentLoop,
-    mesh: Mesh,
+    tools: Sequence[AgentTool],
     day: date,
     *,
     drafts: int,
@@ -164,7 +170,6 @@ async def compose(
 ) -> Composed:
     """Gather, ask the model for its note, render. Never raises for an agent or the model
     being down: the briefing says what is missing instead."""
-    tools = list(mesh.tools.values())
     reads = await loop.call_tools(tools, plan(day), id_prefix="toolu_briefing_read")
     by_name = {call.name: call for call in reads}
     waiting = _waiting(by_name[WAITING])
@@ -395,8 +400,9 @@ def _leads(moved_call: ToolCall | None, pipeline_call: ToolCall | None, missing:
         else:
             lines.append(f"Moved since yesterday ({len(items)}):")
             for lead in items[:5]:
+                where = "new lead" if lead["stage"] == "new" else f"→ {md(lead['stage'])}"
                 lines.append(
-                    f"• {md(lead['company'])} → {md(lead['stage'])} "
+                    f"• {md(lead['company'])} {where} "
                     f"({md(str(lead['kind']).replace('_', ' '))}, {lead['headcount']} people)"
                 )
             if len(items) > 5:

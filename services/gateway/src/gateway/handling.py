@@ -414,9 +414,10 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
     except ApprovalRefused as refused:
         await gw.outbox.answer_callback(callback.id, refused.message)
         return
-    await gw.outbox.answer_callback(callback.id, DECISION_NOTICES[status])
-    chat_id, thread_id = row["chat_id"], row["thread_id"]
     posting = row["tool_name"] == briefing.POST
+    notice = "Posting the reply…" if posting and status == "approved" else DECISION_NOTICES[status]
+    await gw.outbox.answer_callback(callback.id, notice)
+    chat_id, thread_id = row["chat_id"], row["thread_id"]
     if status != "approved":
         label = ("Not posted" if posting else "Cancelled") if status == "cancelled" else "Expired"
         await gw.outbox.edit(chat_id, row["message_id"], f"~~{row['summary']}~~\n_{label}._")
@@ -527,7 +528,7 @@ async def deliver_briefing(
         async with gw.outbox.typing(chat_id, thread_id):
             composed = await briefing.compose(
                 gw.loop,
-                gw.mesh,
+                list(gw.mesh.tools.values()),
                 day,
                 drafts=gw.settings.briefing_drafts,
                 late_by=late_by,
