@@ -157,10 +157,8 @@ async def test_a_briefing_has_its_sections_in_order_and_the_models_note_on_top(
     composed = await briefing.compose(loop, list(tools.values()), DAY, drafts=2)
     text = composed.text
     assert composed.missing == []
-    order = [
-        text.index(part)
-        for part in ("Morning briefing", "(offline model)", "**Sales**", "**Reviews**", "**Leads**")
-    ]
+    parts = ("Morning briefing", "(offline model)", "**Sales**", "**Reviews**", "**Leads**")
+    order = [text.index(part) for part in (*parts, "**Reply drafts**")]
     assert order == sorted(order)
     assert "Monday 23 November 2026" in text
     assert "**Sales** · Sun 22 Nov against Sun 15 Nov" in text
@@ -170,14 +168,19 @@ async def test_a_briefing_has_its_sections_in_order_and_the_models_note_on_top(
     assert "• University +33.3% (€6,000 against €4,500)" in text
     assert "Midtown" not in text.split("Stand out:")[1].split("**Reviews**")[0]
     assert "7 new reviews, average **3.4★**; lowest Riverside at 2.0★" in text
-    assert "3 wait for a reply; drafts for the 2 below:" in text
+    assert "3 wait for a reply; drafts for the 2 unhappiest below:" in text
+    assert "• ★★★★★ Riverside: “Lovely”" in text
+    drafts = text.split("**Reply drafts**")[1]
+    assert "**1** · ★☆☆☆☆ Riverside, Ana M.:" in drafts
+    assert "Dear guest, thank you (r-1)." in drafts
+    assert "**2** · ★★☆☆☆ Riverside, Ana M.: “Slow service”" in drafts
     assert "• Tejo Analytics → proposal (catering, 40 people)" in text
     assert "• Clube Remo new lead (private event, 27 people)" in text
     assert (
         "Gone stale (no change in 14+ days): 2, the longest Belém Analytics (new, 32 days)" in text
     )
     # The unhappiest reviews get the drafts, worst first.
-    assert [draft.review_id for draft in composed.drafts] == ["r-1", "r-2"]
+    assert [(d.number, d.review_id) for d in composed.drafts] == [(1, "r-1"), (2, "r-2")]
     assert [call["review_id"] for call in tools[briefing.DRAFT].calls] == ["r-1", "r-2"]
     # Every call is in the stored turn, and the turn ends on the briefing as sent.
     assert {call.name for call in composed.turn.tool_calls} == set(tools)
@@ -187,7 +190,7 @@ async def test_a_briefing_has_its_sections_in_order_and_the_models_note_on_top(
 
 async def test_text_from_reviews_stays_text_on_telegram(loop: AgentLoop) -> None:
     composed = await briefing.compose(loop, list(agents().values()), DAY, drafts=3)
-    html = to_html(composed.text) + "".join(to_html(d.message()) for d in composed.drafts)
+    html = to_html(composed.text) + "".join(to_html(d.summary()) for d in composed.drafts)
     assert "<a " not in html
     assert "<b>bold</b>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
@@ -223,3 +226,19 @@ async def test_without_the_model_the_briefing_still_goes_out(no_model: AgentLoop
     assert tools[briefing.DRAFT].calls == []
     assert composed.turn.rounds == 0
     assert composed.turn.new_messages[-1]["content"] == composed.text
+
+
+def test_each_draft_gets_a_numbered_post_button_and_the_same_briefing_the_same_approvals() -> None:
+    buttons = [(n, briefing.approval_id("briefing-7", n)) for n in (1, 2, 3, 4)]
+    assert briefing.approval_id("briefing-7", 2) == buttons[1][1]
+    assert briefing.approval_id("briefing-8", 2) != buttons[1][1]
+    markup = briefing.keyboard(buttons)
+    assert markup is not None
+    rows = markup["inline_keyboard"]
+    assert [[b["text"] for b in row] for row in rows] == [
+        ["📤 Post reply 1", "📤 Post reply 2", "📤 Post reply 3"],
+        ["📤 Post reply 4"],
+    ]
+    assert rows[0][0]["callback_data"] == f"ap:{buttons[0][1]}:y"
+    assert all(len(b["callback_data"].encode()) <= 64 for row in rows for b in row)
+    assert briefing.keyboard([]) is None

@@ -102,6 +102,7 @@ def _shorten(text: str, limit: int) -> str:
 class ReplyDraft:
     """A review waiting for an answer, with the draft the review agent wrote for it."""
 
+    number: int
     review_id: str
     rating: int
     location_name: str
@@ -109,12 +110,18 @@ class ReplyDraft:
     excerpt: str
     text: str
 
-    def message(self) -> str:
+    def rendered(self) -> str:
+        """The draft inside the briefing, numbered like its Post reply button."""
         return (
-            f"**Reply draft** · {stars(self.rating)} at {md(self.location_name)}, "
-            f"by {md(self.author)}\n"
-            f"> {md(self.excerpt)}\n\n"
-            f"{md(self.text)}"
+            f"**{self.number}** · {stars(self.rating)} {md(self.location_name)}, "
+            f"{md(self.author)}: “{md(self.excerpt)}”\n{md(self.text)}"
+        )
+
+    def summary(self) -> str:
+        """The approval's summary: what pressing the button publishes."""
+        return (
+            f"Reply {self.number}: post the answer to {md(self.author)}'s {self.rating}-star "
+            f"review at {md(self.location_name)}:\n“{md(self.text)}”"
         )
 
 
@@ -178,11 +185,11 @@ async def compose(
         [(DRAFT, {"review_id": review["id"]}) for review in waiting[:drafts]],
         id_prefix="toolu_briefing_draft",
     )
-    reply_drafts = [
-        draft
-        for review, call in zip(waiting, drafting, strict=False)
-        if (draft := _draft(review, call)) is not None
-    ]
+    reply_drafts: list[ReplyDraft] = []
+    for review, call in zip(waiting, drafting, strict=False):
+        draft = _draft(len(reply_drafts) + 1, review, call)
+        if draft is not None:
+            reply_drafts.append(draft)
     yesterday = day - timedelta(days=1)
     question = (
         f"[Morning briefing for {_long_day(day)}, on {_long_day(yesterday)} against "
@@ -208,6 +215,13 @@ async def compose(
         note = ""
         turn = _without_model(loop, rounds)
         missing.append("the summary note (the model did not answer)")
+    if reply_drafts:
+        sections.append(
+            "**Reply drafts** · press Post reply to publish one\n\n"
+            + "\n\n".join(draft.rendered() for draft in reply_drafts)
+        )
+    elif waiting and drafting:
+        sections.append("_The reply drafts could not be written; ask me for them later._")
     text = _render(day, note, sections, missing, late_by)
     turn.answer = text
     # The stored exchange ends on the briefing as the reader saw it, so a follow-up
@@ -250,11 +264,12 @@ def _waiting(call: ToolCall) -> list[dict[str, Any]]:
     return sorted(items, key=lambda review: (review.get("rating", 5), review.get("created_at", "")))
 
 
-def _draft(review: dict[str, Any], call: ToolCall) -> ReplyDraft | None:
+def _draft(number: int, review: dict[str, Any], call: ToolCall) -> ReplyDraft | None:
     reply = _ok(call)
     if reply is None or not reply.get("text"):
         return None
     return ReplyDraft(
+        number=number,
         review_id=str(review["id"]),
         rating=int(review.get("rating", 0)),
         location_name=str(review.get("location_name", "")),
@@ -357,21 +372,22 @@ def _reviews(
     if not waiting:
         lines.append("Every new review has an answer.")
         return "\n".join(lines)
+    drafted = {draft.review_id for draft in drafts}
+    shown = [review for review in waiting if str(review["id"]) not in drafted][:3]
     lines.append(
         f"{len(waiting)} wait{'s' if len(waiting) == 1 else ''} for a reply"
-        + (f"; drafts for the {len(drafts)} below" if drafts else "")
-        + ":"
+        + (f"; drafts for the {len(drafts)} unhappiest below" if drafts else "")
+        + (":" if shown else ".")
     )
-    for review in waiting[:5]:
+    for review in shown:
         title = review.get("title") or review.get("body") or ""
         lines.append(
             f"• {stars(int(review['rating']))} {md(review['location_name'])}: "
             f"“{md(_shorten(str(title), 80))}”"
         )
-    if len(waiting) > 5:
-        lines.append(f"• and {len(waiting) - 5} more")
-    if len(drafts) < min(len(waiting), 3) and waiting:
-        lines.append("_Some reply drafts could not be written; ask me for them later._")
+    rest = len(waiting) - len(drafts) - len(shown)
+    if rest > 0:
+        lines.append(f"• and {rest} more")
     return "\n".join(lines)
 
 
@@ -454,8 +470,10 @@ def _render(
     return "\n\n".join(parts)
 
 
-def approval_id(key: str, review_id: str) -> uuid.UUID:
-    return uuid.uuid5(_APPROVALS, f"{key}:{review_id}")
+def approval_id(key: str, number: int) -> uuid.UUID:
+    """The approval behind a briefing's `number`th Post reply button: the same briefing
+    always makes the same ones, so a retried job offers each draft once."""
+    return uuid.uuid5(_APPROVALS, f"{key}:{number}")
 
 
 async def offer_drafts(
@@ -466,12 +484,9 @@ async def offer_drafts(
     key: str,
     drafts: Sequence[ReplyDraft],
     ttl_s: int,
-) -> list[tuple[uuid.UUID, ReplyDraft]]:
-    """Each draft as a pending approval to post it (the normal approval path); the same
-    briefing makes the same approvals, so a retried job offers each draft once."""
-    offered = []
+) -> None:
+    """Each draft as a pending approval to post it: the normal approval path."""
     for draft in drafts:
-        approval = approval_id(key, draft.review_id)
         await pool.execute(
             """
             INSERT INTO approvals (id, conversation_id, chat_id, thread_id, tool_name, input,
@@ -479,14 +494,33 @@ async def offer_drafts(
             VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
             ON CONFLICT (id) DO NOTHING
             """,
-            approval,
+            approval_id(key, draft.number),
             conversation_id,
             chat_id,
             thread_id,
             POST,
             {"review_id": draft.review_id, "text": draft.text},
-            draft.message(),
+            draft.summary(),
             float(ttl_s),
         )
-        offered.append((approval, draft))
-    return offered
+
+
+async def offered(pool: asyncpg.Pool, key: str, limit: int) -> list[tuple[int, uuid.UUID]]:
+    """The briefing's Post reply approvals still waiting, by button number."""
+    numbers = {approval_id(key, number): number for number in range(1, limit + 1)}
+    rows = await pool.fetch(
+        "SELECT id FROM approvals WHERE id = ANY($1::uuid[]) AND status = 'pending'",
+        list(numbers),
+    )
+    return sorted((numbers[row["id"]], row["id"]) for row in rows)
+
+
+def keyboard(buttons: Sequence[tuple[int, uuid.UUID]]) -> dict[str, Any] | None:
+    """One Post reply button per draft, in rows of three; None when none is left."""
+    if not buttons:
+        return None
+    row = [
+        {"text": f"📤 Post reply {number}", "callback_data": f"ap:{approval}:y"}
+        for number, approval in buttons
+    ]
+    return {"inline_keyboard": [row[i : i + 3] for i in range(0, len(row), 3)]}

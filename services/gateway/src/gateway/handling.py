@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -94,6 +95,10 @@ class Outbox(Protocol):
     async def answer_callback(self, callback_id: str, text: str | None = None) -> None: ...
 
     async def edit(self, chat_id: int, message_id: int | None, markdown: str) -> None: ...
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, reply_markup: dict[str, Any] | None
+    ) -> None: ...
 
 
 @dataclass
@@ -344,17 +349,6 @@ def approval_keyboard(approval_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def post_reply_keyboard(approval_id: uuid.UUID) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [
-                {"text": "📤 Post reply", "callback_data": f"ap:{approval_id}:y"},
-                {"text": "✖️ Not now", "callback_data": f"ap:{approval_id}:n"},
-            ]
-        ]
-    }
-
-
 def _prompt_seq(approval_id: uuid.UUID) -> int:
     """Where an approval's prompt goes among the job's messages: fixed by the approval, so
     a retried job sends each prompt once whichever prompts went out before."""
@@ -364,26 +358,22 @@ def _prompt_seq(approval_id: uuid.UUID) -> int:
 async def send_approval_prompts(
     gw: Gateway, job: Job, chat_id: int, *, priority: int = INTERACTIVE
 ) -> None:
-    """After the answer: one prompt per write waiting for a decision: Approve / Cancel for
-    a change the model proposed, Post reply / Not now for a briefing's reply draft."""
+    """After the answer: one Approve / Cancel prompt per write the model proposed. (A
+    briefing's reply drafts have their buttons on the briefing itself.)"""
     rows = await gw.pool.fetch(
-        "SELECT id, thread_id, summary, tool_name FROM approvals "
-        "WHERE chat_id = $1 AND status = 'pending' AND message_id IS NULL "
-        "ORDER BY created_at, summary",
+        "SELECT id, thread_id, summary FROM approvals "
+        "WHERE chat_id = $1 AND status = 'pending' AND message_id IS NULL AND tool_name <> $2 "
+        "ORDER BY created_at, id",
         chat_id,
+        briefing.POST,
     )
     for row in rows:
-        if row["tool_name"] == briefing.POST:
-            text, keyboard = row["summary"], post_reply_keyboard(row["id"])
-        else:
-            text = f"**Approve this change?**\n{row['summary']}"
-            keyboard = approval_keyboard(row["id"])
         sent = await gw.outbox.reply(
             job.id,
             chat_id,
             row["thread_id"],
-            text,
-            reply_markup=keyboard,
+            f"**Approve this change?**\n{row['summary']}",
+            reply_markup=approval_keyboard(row["id"]),
             first_seq=_prompt_seq(row["id"]),
             priority=priority,
         )
@@ -418,13 +408,19 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
     notice = "Posting the reply…" if posting and status == "approved" else DECISION_NOTICES[status]
     await gw.outbox.answer_callback(callback.id, notice)
     chat_id, thread_id = row["chat_id"], row["thread_id"]
-    if status != "approved":
-        label = ("Not posted" if posting else "Cancelled") if status == "cancelled" else "Expired"
+    if posting:
+        # The button sits on the briefing: it goes, the briefing stays as it was.
+        await _drop_post_button(gw, chat_id, row["message_id"])
+        if status != "approved":
+            return
+    elif status != "approved":
+        label = "Cancelled" if status == "cancelled" else "Expired"
         await gw.outbox.edit(chat_id, row["message_id"], f"~~{row['summary']}~~\n_{label}._")
         return
     ok, result = await carry_out_approval(gw, row)
-    done = ("Posted" if posting else "Approved") if ok else "Failed"
-    await gw.outbox.edit(chat_id, row["message_id"], f"{row['summary']}\n_{done}._")
+    if not posting:
+        done = "Approved" if ok else "Failed"
+        await gw.outbox.edit(chat_id, row["message_id"], f"{row['summary']}\n_{done}._")
     question = approval_follow_up(row, ok, result)
     await answer(gw, job, chat_id, thread_id, question, reports_on=approval_id)
 
@@ -471,6 +467,28 @@ async def on_briefing_command(
             else "This chat has no morning briefing. " + schedule.USAGE
         )
     await gw.outbox.reply(job.id, chat_id, thread_id, reply)
+
+
+_REPLY_NUMBER = re.compile(r"^Reply (\d+):")
+
+
+async def _drop_post_button(gw: Gateway, chat_id: int, message_id: int | None) -> None:
+    """Show the briefing's Post reply buttons that are still waiting (none: no keyboard)."""
+    if message_id is None:
+        return
+    rows = await gw.pool.fetch(
+        "SELECT id, summary FROM approvals WHERE chat_id = $1 AND message_id = $2 "
+        "AND tool_name = $3 AND status = 'pending'",
+        chat_id,
+        message_id,
+        briefing.POST,
+    )
+    buttons = sorted(
+        (int(match[1]), row["id"])
+        for row in rows
+        if (match := _REPLY_NUMBER.match(row["summary"])) is not None
+    )
+    await gw.outbox.edit_keyboard(chat_id, message_id, briefing.keyboard(buttons))
 
 
 def _next_one(subscription: schedule.Subscription) -> str:
@@ -554,8 +572,21 @@ async def deliver_briefing(
         text = composed.text
     else:
         text = stored.answer
-    await gw.outbox.reply(job.id, chat_id, thread_id, text, priority=priority)
-    await send_approval_prompts(gw, job, chat_id, priority=priority)
+    buttons = await briefing.offered(gw.pool, key, gw.settings.briefing_drafts)
+    sent = await gw.outbox.reply(
+        job.id,
+        chat_id,
+        thread_id,
+        text,
+        reply_markup=briefing.keyboard(buttons),
+        priority=priority,
+    )
+    if sent and buttons:
+        await gw.pool.execute(
+            "UPDATE approvals SET message_id = $2 WHERE id = ANY($1::uuid[])",
+            [approval for _, approval in buttons],
+            sent[-1],
+        )
 
 
 # Approvals, decided from a Telegram button or the web chat alike ------------------------

@@ -204,3 +204,6 @@ class _NoTelegram:
 
     async def edit(self, *_: object) -> None:
         return None
+
+    async def edit_keyboard(self, *_: object) -> None:
+        return None

@@ -52,6 +52,7 @@ _LOCK = "gateway.outbound.sender"
 _KINDS = {
     "sendMessage": "send",
     "editMessageText": "edit",
+    "editMessageReplyMarkup": "edit",
     "sendMessageDraft": "draft",
     "deleteMessage": "edit",
 }

@@ -101,3 +101,11 @@ class TelegramOutbox:
                 "parse_mode": "HTML",
             },
         )
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, reply_markup: dict[str, Any] | None
+    ) -> None:
+        params: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id}
+        if reply_markup is not None:
+            params["reply_markup"] = reply_markup
+        await self.outbound.submit(chat_id, "editMessageReplyMarkup", params)
