@@ -606,6 +606,8 @@ async def test_a_briefing_with_an_agent_down_still_arrives_and_says_what_is_miss
     mesh: Mesh, model: OfflineModelControl, chat: int
 ) -> None:
     mesh.processes["review-agent"].stop()
+    # A new morning: nothing is left of the answers earlier briefings shared.
+    await _scalar(mesh, "DELETE FROM gateway.tool_cache RETURNING 1")
     await mesh.emulator.send_text(chat, "/briefing", user=chat)
     text = (await _await_briefing(mesh, chat)).text or ""
     assert "Partial briefing" in text

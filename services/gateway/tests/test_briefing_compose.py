@@ -3,16 +3,19 @@ through the real SDK, and what it says when an agent or the model is down."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import anthropic
+import asyncpg
 import pytest
 from anthropic.types import ToolParam
 
 from gateway import briefing
 from gateway.telegram.format import to_html
+from meshdev.offline_model.control import OfflineModelControl
 from meshdev.pytest_plugin import OfflineModel
 from meshdev.testing import NO_MODEL
 from meshkit.agent import AgentLoop, Effect, LoopLimits, ToolFailed
@@ -40,6 +43,9 @@ class FakeTool:
 
     def definition(self) -> ToolParam:
         return {"name": self._name, "description": self._name, "input_schema": {"type": "object"}}
+
+    def validate(self, raw: object) -> Any:
+        return raw
 
     async def invoke(self, raw: object) -> Any:
         self.calls.append(raw)
@@ -242,3 +248,24 @@ def test_each_draft_gets_a_numbered_post_button_and_the_same_briefing_the_same_a
     assert rows[0][0]["callback_data"] == f"ap:{buttons[0][1]}:y"
     assert all(len(b["callback_data"].encode()) <= 64 for row in rows for b in row)
     assert briefing.keyboard([]) is None
+
+
+async def test_a_morning_of_briefings_asks_each_agent_and_the_model_once(
+    loop: AgentLoop,
+    pool: asyncpg.Pool,
+    model_control: OfflineModelControl,
+    model_key: str,
+) -> None:
+    tools = agents()
+    shared = briefing.cached_tools(cast(Any, tools), pool, 300)
+    notes = briefing.SharedNotes(pool, 300)
+    composed = await asyncio.gather(
+        *(briefing.compose(loop, shared, DAY, drafts=2, notes=notes) for _ in range(12))
+    )
+    assert len({c.text for c in composed}) == 1
+    calls = {name: len(tool.calls) for name, tool in tools.items()}
+    assert calls == {name: 2 if name == briefing.DRAFT else 1 for name in tools}
+    assert len(await model_control.requests(model_key)) == 1
+    assert sorted(c.turn.rounds for c in composed) == [0] * 11 + [1]
+    # Every stored turn still shows the calls its briefing was built from.
+    assert all(len(c.turn.tool_calls) == 7 for c in composed)

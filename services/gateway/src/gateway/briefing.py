@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 from anthropic.types import MessageParam
 
+from gateway.tools import FLIGHTS, CachedRead, args_hash, cache_get, cache_put
 from meshkit.agent import (
     AgentLoop,
     AgentTool,
@@ -32,6 +33,7 @@ from meshkit.agent import (
     round_messages,
 )
 from meshkit.ask import dated_system_prompt
+from meshkit.contract_tools import ContractTool
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +176,7 @@ async def compose(
     drafts: int,
     late_by: timedelta | None = None,
     conversation_id: str | None = None,
+    notes: SharedNotes | None = None,
 ) -> Composed:
     """Gather, ask the model for its note, render. Never raises for an agent or the model
     being down: the briefing says what is missing instead."""
@@ -198,8 +201,9 @@ async def compose(
     )
     sections, missing = _sections(by_name, waiting, reply_drafts, yesterday)
     rounds = [reads, drafting]
-    try:
-        turn = await loop.run(
+
+    async def write_note() -> TurnResult:
+        return await loop.run(
             dated_system_prompt(SYSTEM_PROMPT, day),
             # The API wants the definitions of the tools in the history; the note is
             # written from the results at hand.
@@ -209,6 +213,17 @@ async def compose(
             conversation_id=conversation_id,
             answer_only=True,
         )
+
+    try:
+        key = _results_key(day, loop.model, rounds)
+        written = await (write_note() if notes is None else notes.note_for(key, write_note))
+        if written is None and notes is not None:
+            # Another briefing of the morning wrote the note for these very figures.
+            turn = _without_model(loop, rounds)
+            turn.answer = await notes.stored(key) or ""
+        else:
+            assert written is not None
+            turn = written
         note = turn.answer.strip()
     except ModelUnavailable as exc:
         log.warning("briefing note unavailable", extra={"error": exc.detail})
@@ -232,6 +247,52 @@ async def compose(
     else:
         turn.new_messages.append(closing)
     return Composed(text, reply_drafts, turn, question, missing)
+
+
+def _results_key(day: date, model: str, rounds: Sequence[Sequence[ToolCall]]) -> str:
+    results = [
+        (call.name, call.input, call.output, call.is_error) for calls in rounds for call in calls
+    ]
+    return args_hash({"day": day.isoformat(), "model": model, "results": results})
+
+
+class SharedNotes:
+    """The model's note, written once for a given set of results and shared by every
+    briefing with exactly those results (all of a morning's subscribers, usually), for
+    `ttl_s`: one model call a morning instead of one per chat."""
+
+    NAME = "gateway__briefing_note"
+
+    def __init__(self, pool: asyncpg.Pool, ttl_s: int) -> None:
+        self._pool = pool
+        self._ttl = timedelta(seconds=ttl_s)
+
+    async def stored(self, key: str) -> str | None:
+        found = await cache_get(self._pool, self.NAME, key)
+        return str(found["note"]) if isinstance(found, dict) else None
+
+    async def note_for(
+        self, key: str, write: Callable[[], Awaitable[TurnResult]]
+    ) -> TurnResult | None:
+        """The turn that wrote the note, or None when it was written before."""
+        if await self.stored(key) is not None:
+            return None
+        async with FLIGHTS.hold((self.NAME, key)):
+            if await self.stored(key) is not None:
+                return None
+            turn = await write()
+            if turn.stop_reason == "end_turn" and turn.answer.strip():
+                await cache_put(self._pool, self.NAME, key, {"note": turn.answer}, self._ttl)
+            return turn
+
+
+def cached_tools(
+    tools: Mapping[str, ContractTool], pool: asyncpg.Pool, ttl_s: int
+) -> list[AgentTool]:
+    """The briefing's operations, their results shared for `ttl_s` by every briefing that
+    asks the same (the same day's figures, the same reviews' drafts)."""
+    names = (COMPARE, RATINGS, WAITING, MOVED, PIPELINE, DRAFT)
+    return [CachedRead(tools[name], pool, ttl_s) for name in names if name in tools]
 
 
 def _without_model(loop: AgentLoop, rounds: Sequence[Sequence[ToolCall]]) -> TurnResult:

@@ -108,6 +108,9 @@ class Settings(ServiceSettings):
     )
     briefing_tick_s: float = Field(default=15, gt=0, le=3600, validation_alias="BRIEFING_TICK_S")
     briefing_drafts: int = Field(default=3, ge=0, le=10, validation_alias="BRIEFING_DRAFTS")
+    #: How long the briefings of one morning share the agents' answers and the model's
+    #: note: 500 subscribers due at 08:00 cost the agents and the model one briefing.
+    briefing_share_s: int = Field(default=300, ge=0, le=3600, validation_alias="BRIEFING_SHARE_S")
 
     #: Web chat users, as comma-separated `user:token` pairs; `mesh run` makes one up.
     web_chat_tokens: SecretStr | None = Field(default=None, validation_alias="WEB_CHAT_TOKENS")

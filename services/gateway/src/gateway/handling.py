@@ -544,13 +544,17 @@ async def deliver_briefing(
         )
         started = time.perf_counter()
         async with gw.outbox.typing(chat_id, thread_id):
+            share_s = gw.settings.briefing_share_s
             composed = await briefing.compose(
                 gw.loop,
-                list(gw.mesh.tools.values()),
+                briefing.cached_tools(gw.mesh.tools, gw.pool, share_s)
+                if share_s
+                else list(gw.mesh.tools.values()),
                 day,
                 drafts=gw.settings.briefing_drafts,
                 late_by=late_by,
                 conversation_id=str(conversation_id),
+                notes=briefing.SharedNotes(gw.pool, share_s) if share_s else None,
             )
         await briefing.offer_drafts(
             gw.pool,

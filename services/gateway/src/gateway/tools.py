@@ -9,10 +9,12 @@ idempotency key, so a retried turn or a double tap never writes twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -84,8 +86,60 @@ def args_hash(arguments: Mapping[str, Any]) -> str:
     ).hexdigest()
 
 
+class SingleFlight:
+    """One computation per key at a time in this process: callers that arrive while it
+    runs wait for it, then find its result in the cache instead of repeating the call."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+#: Shared by every cached tool of the process: a burst of turns (a morning of briefings)
+#: asking the same thing makes one call to the agent.
+FLIGHTS = SingleFlight()
+
+
+async def cache_get(pool: asyncpg.Pool, name: str, key: str) -> Any:
+    return await pool.fetchval(
+        "SELECT result FROM tool_cache WHERE tool_name = $1 AND args_hash = $2 "
+        "AND expires_at > now()",
+        name,
+        key,
+    )
+
+
+async def cache_put(pool: asyncpg.Pool, name: str, key: str, result: Any, ttl: timedelta) -> None:
+    await pool.execute(
+        """
+        INSERT INTO tool_cache (tool_name, args_hash, result, expires_at)
+        VALUES ($1, $2, $3, now() + $4::interval)
+        ON CONFLICT (tool_name, args_hash)
+        DO UPDATE SET result = excluded.result, expires_at = excluded.expires_at
+        """,
+        name,
+        key,
+        result,
+        ttl,
+    )
+
+
 class CachedRead:
-    """A read tool whose results are reused for the lifetime its contract declares."""
+    """A tool whose results are reused for a while: a read for the lifetime its contract
+    declares, or a briefing's calls for the few minutes all the morning's briefings share."""
 
     def __init__(self, tool: ContractTool, pool: asyncpg.Pool, ttl_s: int) -> None:
         self.tool = tool
@@ -106,28 +160,16 @@ class CachedRead:
     async def invoke(self, raw: object) -> Any:
         arguments = self.tool.validate(raw)
         key = args_hash(arguments)
-        cached = await self._pool.fetchval(
-            "SELECT result FROM tool_cache WHERE tool_name = $1 AND args_hash = $2 "
-            "AND expires_at > now()",
-            self.name,
-            key,
-        )
+        cached = await cache_get(self._pool, self.name, key)
         if cached is not None:
             return cached
-        result = await self.tool.invoke(arguments)
-        await self._pool.execute(
-            """
-            INSERT INTO tool_cache (tool_name, args_hash, result, expires_at)
-            VALUES ($1, $2, $3, now() + $4::interval)
-            ON CONFLICT (tool_name, args_hash)
-            DO UPDATE SET result = excluded.result, expires_at = excluded.expires_at
-            """,
-            self.name,
-            key,
-            result,
-            self._ttl,
-        )
-        return result
+        async with FLIGHTS.hold((self.name, key)):
+            cached = await cache_get(self._pool, self.name, key)
+            if cached is not None:
+                return cached
+            result = await self.tool.invoke(arguments)
+            await cache_put(self._pool, self.name, key, result, self._ttl)
+            return result
 
 
 @dataclass(frozen=True, slots=True)
