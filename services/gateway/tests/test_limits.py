@@ -93,3 +93,58 @@ def test_a_group_keeps_a_message_for_the_answer_too() -> None:
         limiter.take(-100, 0.0)
     assert limiter.ready_at(-100, 0.0, reserve=1) == 3.0
     assert limiter.ready_at(-100, 0.0) == 0.0
+
+
+def _windows_hold_at_most(times: list[float], limit: int) -> bool:
+    """Whether every one-second window (starting at any send) holds at most `limit`."""
+    return all(sum(1 for t in times if start <= t < start + 1.0) <= limit for start in times)
+
+
+def test_a_sender_that_wakes_late_keeps_the_full_rate_and_every_window_within_it() -> None:
+    limiter = Limiter(Limits())  # 30/s less the 5% margin: 28 in any second
+    times: list[float] = []
+    now = 0.0
+    chat = 0
+    while now < 10.0:
+        # A busy process: it looks again only every 45 ms, later than the 35 ms pace.
+        chat += 1
+        while limiter.ready_at(chat, now) <= now:
+            limiter.take(chat, now)
+            times.append(now)
+            chat += 1
+        now = round(now + 0.045, 6)
+    assert len(times) >= 27 * 10, "late wake-ups must not cost slots"
+    assert _windows_hold_at_most(times, 28)
+    # Catching up means two at once now and then, never more than the burst of three.
+    assert max(times.count(t) for t in times) <= 3
+
+
+def test_a_prompt_sender_keeps_every_window_within_the_limit() -> None:
+    limiter = Limiter(Limits())
+    times: list[float] = []
+    now, chat = 0.0, 0
+    while now < 3.0:
+        chat += 1
+        if limiter.ready_at(chat, now) <= now:
+            limiter.take(chat, now)
+            times.append(now)
+        now = round(now + 0.001, 6)
+    assert _windows_hold_at_most(times, 28)
+    assert len(times) >= 28 * 3 - 1
+    assert max(times.count(t) for t in times) <= 3
+
+
+def test_bulk_work_leaves_a_slot_for_a_reply_someone_waits_for() -> None:
+    limiter = Limiter(Limits())
+    now, chat = 0.0, 0
+    bulk = 0
+    # A backlog of briefings, offered to the limiter every millisecond for two seconds.
+    while now < 2.0:
+        chat += 1
+        if limiter.ready_at(chat, now, spare=1) <= now:
+            limiter.take(chat, now)
+            bulk += 1
+        # Whenever it is asked, the answer to a question may go at once.
+        assert limiter.ready_at(10**9 + chat, now) == now
+        now = round(now + 0.001, 6)
+    assert bulk >= 2 * 27 - 1, "bulk still gets all but one slot of the rate"

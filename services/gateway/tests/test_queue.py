@@ -146,3 +146,62 @@ async def test_worker_retries_a_failing_job_and_reports_it_dead(pool: asyncpg.Po
     await task
     assert dead == ["RuntimeError: agent exploded"]
     assert await pool.fetchval("SELECT status FROM jobs") == "dead"
+
+
+async def test_briefings_never_take_the_slots_a_question_needs(pool: asyncpg.Pool) -> None:
+    for chat in range(20):
+        await pool.execute(
+            "INSERT INTO jobs (kind, ordering_key, payload) VALUES ('briefing', $1, '{}')",
+            f"tg:{5000 + chat}:0",
+        )
+    release = asyncio.Event()
+    running: set[int] = set()
+    peak = 0
+    answered: list[int] = []
+
+    async def handler(job: queue.Job) -> None:
+        nonlocal peak
+        if job.kind != "briefing":
+            answered.append(job.id)
+            return
+        running.add(job.id)
+        peak = max(peak, len(running))
+        await release.wait()
+        running.discard(job.id)
+
+    async def on_dead(job: queue.Job, error: str) -> None:
+        raise AssertionError(error)
+
+    stop = asyncio.Event()
+    worker = Worker(
+        pool,
+        handler,
+        on_dead,
+        concurrency=4,
+        lease_s=30,
+        max_attempts=3,
+        poll_s=0.05,
+        bulk_concurrency=3,
+    )
+    task = asyncio.create_task(worker.run(stop))
+    for _ in range(100):
+        if len(running) == 3:
+            break
+        await asyncio.sleep(0.02)
+    # Every bulk slot is busy and 17 briefings wait: a question still goes straight through.
+    await _update(pool, 1, 10)
+    for _ in range(100):
+        if answered:
+            break
+        await asyncio.sleep(0.02)
+    assert len(answered) == 1
+    assert peak == 3
+    release.set()
+    for _ in range(200):
+        if await pool.fetchval("SELECT count(*) FROM jobs WHERE status = 'done'") == 21:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+    assert peak == 3
+    assert await pool.fetchval("SELECT count(*) FROM jobs WHERE status = 'done'") == 21

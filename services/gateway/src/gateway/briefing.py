@@ -160,10 +160,10 @@ def plan(day: date) -> list[tuple[str, dict[str, Any]]]:
                 "needs_reply": True,
                 "start": yesterday.isoformat(),
                 "end": yesterday.isoformat(),
-                "limit": 50,
+                "limit": 20,
             },
         ),
-        (MOVED, {"moved_since": yesterday.isoformat(), "limit": 50}),
+        (MOVED, {"moved_since": yesterday.isoformat(), "limit": 20}),
         (PIPELINE, {"start": yesterday.isoformat(), "end": yesterday.isoformat()}),
     ]
 
@@ -435,8 +435,10 @@ def _reviews(
         return "\n".join(lines)
     drafted = {draft.review_id for draft in drafts}
     shown = [review for review in waiting if str(review["id"]) not in drafted][:3]
+    # The page holds the newest few; the rating summary counts them all.
+    total = max(len(waiting), int((ratings or {}).get("awaiting_reply", 0)))
     lines.append(
-        f"{len(waiting)} wait{'s' if len(waiting) == 1 else ''} for a reply"
+        f"{total} wait{'s' if total == 1 else ''} for a reply"
         + (f"; drafts for the {len(drafts)} unhappiest below" if drafts else "")
         + (":" if shown else ".")
     )
@@ -446,7 +448,7 @@ def _reviews(
             f"• {stars(int(review['rating']))} {md(review['location_name'])}: "
             f"“{md(_shorten(str(title), 80))}”"
         )
-    rest = len(waiting) - len(drafts) - len(shown)
+    rest = total - len(drafts) - len(shown)
     if rest > 0:
         lines.append(f"• and {rest} more")
     return "\n".join(lines)
@@ -475,7 +477,8 @@ def _leads(moved_call: ToolCall | None, pipeline_call: ToolCall | None, missing:
         if not items:
             lines.append("No lead changed stage since yesterday.")
         else:
-            lines.append(f"Moved since yesterday ({len(items)}):")
+            more = "+" if moved.get("next_cursor") else ""
+            lines.append(f"Moved since yesterday ({len(items)}{more}):")
             for lead in items[:5]:
                 where = "new lead" if lead["stage"] == "new" else f"→ {md(lead['stage'])}"
                 lines.append(

@@ -108,6 +108,11 @@ class Settings(ServiceSettings):
     )
     briefing_tick_s: float = Field(default=15, gt=0, le=3600, validation_alias="BRIEFING_TICK_S")
     briefing_drafts: int = Field(default=3, ge=0, le=10, validation_alias="BRIEFING_DRAFTS")
+    #: Briefings one worker process composes at once: they wait on the paced outbound
+    #: path, and the rest of WORKER_CONCURRENCY stays free for people's questions.
+    briefing_concurrency: int = Field(
+        default=32, ge=1, le=1000, validation_alias="BRIEFING_CONCURRENCY"
+    )
     #: How long the briefings of one morning share the agents' answers and the model's
     #: note: 500 subscribers due at 08:00 cost the agents and the model one briefing.
     briefing_share_s: int = Field(default=300, ge=0, le=3600, validation_alias="BRIEFING_SHARE_S")

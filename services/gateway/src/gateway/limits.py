@@ -8,14 +8,18 @@ a 429 that comes anyway blocks the chat (or everything) for its `retry_after`.
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     global_per_s: float = 30.0
-    #: No burst across chats: any one-second window stays within `global_per_s`.
-    global_burst: float = 1.0
+    #: Messages that may go back to back across chats, so a sender that woke up late (its
+    #: process busy) wins the time back instead of losing the slot. Whatever the burst, no
+    #: one-second window ever holds more than the rate allows.
+    global_burst: float = 3.0
     chat_per_s: float = 1.0
     chat_burst: float = 3.0
     group_per_window: float = 20.0
@@ -55,22 +59,46 @@ class Bucket:
         self.tokens -= 1
 
 
+@dataclass(slots=True)
+class Window:
+    """At most `per_window` sends in any `window_s`: the hard cap a burst cannot pass."""
+
+    per_window: int
+    window_s: float
+    sent: deque[float] = field(default_factory=deque)
+
+    def ready_at(self, now: float, spare: int = 0) -> float:
+        """When one more may go and leave room for `spare` more in the window."""
+        while self.sent and self.sent[0] <= now - self.window_s:
+            self.sent.popleft()
+        allowed = max(1, self.per_window - spare)
+        if len(self.sent) >= allowed:
+            return self.sent[-allowed] + self.window_s
+        return now
+
+    def take(self, now: float) -> None:
+        self.sent.append(now)
+
+
 @dataclass
 class Limiter:
     limits: Limits
     _global: Bucket | None = None
+    _window: Window | None = None
     _chats: dict[int, Bucket] = field(default_factory=dict)
     _groups: dict[int, Bucket] = field(default_factory=dict)
     _blocked: dict[int, float] = field(default_factory=dict)
     _blocked_all: float = 0.0
 
-    def _buckets(self, chat_id: int, now: float) -> list[Bucket]:
+    def _buckets(self, chat_id: int, now: float) -> tuple[Window, list[Bucket]]:
+        """The window across chats, and the buckets a message to `chat_id` spends from."""
         limits = self.limits
         keep = 1 - limits.margin
-        if self._global is None:
+        if self._global is None or self._window is None:
             rate = limits.global_rate
             burst = max(1.0, limits.global_burst)
             self._global = Bucket(burst, rate, burst, now)
+            self._window = Window(per_window=max(1, math.floor(rate)), window_s=1.0)
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = Bucket(
@@ -87,24 +115,29 @@ class Limiter:
                     now,
                 )
             buckets.append(group)
-        return buckets
+        return self._window, buckets
 
-    def ready_at(self, chat_id: int, now: float, *, reserve: int = 0) -> float:
+    def ready_at(self, chat_id: int, now: float, *, reserve: int = 0, spare: int = 0) -> float:
         """The earliest time a message to `chat_id` may go. With `reserve`, the chat's own
         buckets must keep that many messages in hand afterwards (where their burst allows),
-        so a live preview never takes the capacity the answer itself will need."""
+        so a live preview never takes the capacity the answer itself will need. With
+        `spare`, the limits across chats must: bulk work (briefings) leaves a slot free for
+        a reply someone is waiting for, which then never waits behind it."""
         blocked = max(self._blocked.get(chat_id, 0.0), self._blocked_all)
-        global_bucket, *own = self._buckets(chat_id, now)
+        window, (across, *own) = self._buckets(chat_id, now)
         return max(
             [
                 blocked,
-                global_bucket.ready_at(now),
+                window.ready_at(now, spare),
+                across.ready_at(now, 1.0 + spare),
                 *(bucket.ready_at(now, 1.0 + reserve) for bucket in own),
             ]
         )
 
     def take(self, chat_id: int, now: float) -> None:
-        for bucket in self._buckets(chat_id, now):
+        window, buckets = self._buckets(chat_id, now)
+        window.take(now)
+        for bucket in buckets:
             bucket.take(now)
 
     def block_chat(self, chat_id: int, until: float) -> None:

@@ -91,6 +91,7 @@ def create_app(
                         concurrency=settings.worker_concurrency,
                         lease_s=settings.job_lease_s,
                         max_attempts=settings.job_max_attempts,
+                        bulk_concurrency=settings.briefing_concurrency,
                     )
                     tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
                     scheduler = run_scheduler(

@@ -246,7 +246,7 @@ class Sender:
             return 1.0
         rows = await self.pool.fetch(
             """
-            SELECT id, chat_id, priority, method, params,
+            SELECT id, chat_id, priority,
                    extract(epoch FROM greatest(not_before - now(), interval '0')) AS hold_s
             FROM outbound
             WHERE status = 'queued'
@@ -264,8 +264,9 @@ class Sender:
             if len(self._in_flight) >= self.max_in_flight:
                 break
             reserve = 1 if row["priority"] >= PREVIEW else 0
+            spare = 1 if row["priority"] >= BULK else 0
             ready = max(
-                self.limiter.ready_at(row["chat_id"], now, reserve=reserve),
+                self.limiter.ready_at(row["chat_id"], now, reserve=reserve, spare=spare),
                 now + float(row["hold_s"]),
             )
             if ready > now:
@@ -286,14 +287,15 @@ class Sender:
         self._wake.set()
 
     async def _send(self, row: asyncpg.Record) -> None:
-        taken = await self.pool.fetchval(
+        # The call itself is read only now: the scan for what may go reads no message text.
+        taken = await self.pool.fetchrow(
             "UPDATE outbound SET status = 'sending', attempts = attempts + 1 "
-            "WHERE id = $1 AND status = 'queued' RETURNING true",
+            "WHERE id = $1 AND status = 'queued' RETURNING method, params",
             row["id"],
         )
-        if not taken:
+        if taken is None:
             return  # withdrawn by its caller since it was read
-        method, params = row["method"], dict(row["params"])
+        method, params = taken["method"], dict(taken["params"])
         kind = _KINDS.get(method, "send")
         try:
             try:

@@ -38,6 +38,7 @@ WITH candidates AS (
     WHERE j.status IN ('queued', 'running')
       AND j.run_after <= now()
       AND (j.status = 'queued' OR j.locked_until < now())
+      AND ($4::text[] IS NULL OR j.kind = ANY($4))
       AND NOT EXISTS (
           SELECT 1 FROM jobs earlier
           WHERE earlier.ordering_key = j.ordering_key
@@ -63,8 +64,23 @@ RETURNING jobs.id, jobs.kind, jobs.ordering_key, jobs.update_id, jobs.payload, j
 """
 
 
-async def claim(db: Executor, worker: str, limit: int, lease_s: float) -> list[Job]:
-    rows = await db.fetch(_CLAIM, worker, limit, lease_s)
+#: Work nobody is waiting for: a worker runs only a few of these at a time, so a morning of
+#: briefings never takes the slots a person's question needs.
+BULK_KINDS = ("briefing",)
+INTERACTIVE_KINDS = ("update", "approval")
+
+
+async def claim(
+    db: Executor,
+    worker: str,
+    limit: int,
+    lease_s: float,
+    *,
+    bulk: bool | None = None,
+) -> list[Job]:
+    """Up to `limit` jobs: of any kind (`bulk` None), only bulk ones (True) or none (False)."""
+    kinds = None if bulk is None else list(BULK_KINDS if bulk else INTERACTIVE_KINDS)
+    rows = await db.fetch(_CLAIM, worker, limit, lease_s, kinds)
     return [
         Job(
             id=row["id"],

@@ -13,10 +13,11 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -113,28 +114,68 @@ class SingleFlight:
 FLIGHTS = SingleFlight()
 
 
+class _Recent:
+    """The cache's entries this process read or wrote in the last `hold_s` seconds (never
+    past their expiry): a burst of turns reading one entry costs a query and a JSON decode
+    every `hold_s`, not one each, while a change in PostgreSQL (an entry dropped) shows
+    within `hold_s`. Entries are only ever read, never changed, by their users."""
+
+    def __init__(self, size: int = 512, hold_s: float = 2.0) -> None:
+        self._size = size
+        self._hold_s = hold_s
+        self._entries: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    def get(self, name: str, key: str) -> Any:
+        found = self._entries.get((name, key))
+        if found is None:
+            return None
+        if found[0] <= time.time():
+            del self._entries[(name, key)]
+            return None
+        return found[1]
+
+    def put(self, name: str, key: str, result: Any, expires_at: datetime) -> None:
+        if len(self._entries) >= self._size:
+            # Oldest first: dicts keep insertion order.
+            del self._entries[next(iter(self._entries))]
+        until = min(expires_at.timestamp(), time.time() + self._hold_s)
+        self._entries[(name, key)] = (until, result)
+
+
+RECENT = _Recent()
+
+
 async def cache_get(pool: asyncpg.Pool, name: str, key: str) -> Any:
-    return await pool.fetchval(
-        "SELECT result FROM tool_cache WHERE tool_name = $1 AND args_hash = $2 "
+    recent = RECENT.get(name, key)
+    if recent is not None:
+        return recent
+    row = await pool.fetchrow(
+        "SELECT result, expires_at FROM tool_cache WHERE tool_name = $1 AND args_hash = $2 "
         "AND expires_at > now()",
         name,
         key,
     )
+    if row is None:
+        return None
+    RECENT.put(name, key, row["result"], row["expires_at"])
+    return row["result"]
 
 
 async def cache_put(pool: asyncpg.Pool, name: str, key: str, result: Any, ttl: timedelta) -> None:
-    await pool.execute(
+    expires_at: datetime = await pool.fetchval(
         """
         INSERT INTO tool_cache (tool_name, args_hash, result, expires_at)
         VALUES ($1, $2, $3, now() + $4::interval)
         ON CONFLICT (tool_name, args_hash)
         DO UPDATE SET result = excluded.result, expires_at = excluded.expires_at
+        RETURNING expires_at
         """,
         name,
         key,
         result,
         ttl,
     )
+    RECENT.put(name, key, result, expires_at)
 
 
 class CachedRead:

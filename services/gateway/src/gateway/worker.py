@@ -40,6 +40,7 @@ class Worker:
         lease_s: float,
         max_attempts: int,
         poll_s: float = 1.0,
+        bulk_concurrency: int | None = None,
     ) -> None:
         self.pool = pool
         self.handler = handler
@@ -49,8 +50,11 @@ class Worker:
         self.max_attempts = max_attempts
         self.poll_s = poll_s
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        #: Of `concurrency`, how many may be bulk jobs (briefings) at once.
+        self.bulk_concurrency = min(concurrency, bulk_concurrency or concurrency)
         self._wake = asyncio.Event()
         self._active: set[asyncio.Task[None]] = set()
+        self._bulk: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         # Claims, renewals and the listener make no traces; each job opens its own span.
@@ -66,12 +70,14 @@ class Worker:
                 claimed: list[Job] = []
                 if free > 0:
                     try:
-                        claimed = await queue.claim(self.pool, self.name, free, self.lease_s)
+                        claimed = await self._claim(free)
                     except (OSError, asyncpg.PostgresError):
                         log.exception("claiming jobs failed")
                 for job in claimed:
                     task = asyncio.create_task(self._run(job), name=f"job-{job.id}")
                     self._active.add(task)
+                    if job.kind in queue.BULK_KINDS:
+                        self._bulk.add(task)
                     task.add_done_callback(self._finished)
                 if claimed and len(claimed) == free:
                     # Full: wait for a slot rather than for the database.
@@ -97,11 +103,23 @@ class Worker:
             await self.pool.release(listener)
             await self._drain()
 
+    async def _claim(self, free: int) -> list[Job]:
+        """Jobs people wait for first; bulk jobs only into the slots kept for them."""
+        bulk_free = min(free, self.bulk_concurrency - len(self._bulk))
+        if bulk_free >= free:
+            return await queue.claim(self.pool, self.name, free, self.lease_s)
+        claimed = await queue.claim(self.pool, self.name, free, self.lease_s, bulk=False)
+        bulk_free = min(free - len(claimed), bulk_free)
+        if bulk_free > 0:
+            claimed += await queue.claim(self.pool, self.name, bulk_free, self.lease_s, bulk=True)
+        return claimed
+
     def _notified(self, *_: object) -> None:
         self._wake.set()
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._active.discard(task)
+        self._bulk.discard(task)
         self._wake.set()
 
     async def _drain(self, grace_s: float = 10.0) -> None:

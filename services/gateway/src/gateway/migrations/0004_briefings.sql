@@ -5,6 +5,9 @@ ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
 ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check
     CHECK (kind IN ('update', 'approval', 'briefing'));
 ALTER TABLE jobs ADD COLUMN trace_context jsonb;
+-- Workers claim people's questions and bulk work (briefings) separately: a question is
+-- found without walking past a morning's queued briefings.
+CREATE INDEX jobs_open_by_kind ON jobs (kind, id) WHERE status IN ('queued', 'running');
 
 -- One subscription per chat and forum topic (thread_id 0 outside topics). next_due_at is
 -- the next moment (UTC) the briefing is due, computed from the local time in time_zone.
