@@ -13,6 +13,7 @@ EXPECTED = {
     "list_themes": "read",
     "create_review": "write",
     "draft_review_reply": "write",
+    "post_review_reply": "write",
     "get_rating_vs_sales": "read",
     "ask": "read",
 }
@@ -37,4 +38,5 @@ def test_operations_are_named_after_their_handlers_and_marked_as_tools() -> None
         assert tool["approval"] is (tool["effect"] != "read"), name
     assert operations["create_review"][EXTENSION]["idempotent"] is False
     assert operations["draft_review_reply"][EXTENSION]["idempotent"] is True
+    assert operations["post_review_reply"][EXTENSION]["idempotent"] is True
     assert "502" in operations["get_rating_vs_sales"]["responses"]
