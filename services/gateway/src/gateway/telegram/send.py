@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -166,14 +167,17 @@ async def keep_typing(
 
 async def _typing(api: BotApi, chat_id: ChatId, thread_id: int | None, every_s: float) -> None:
     while True:
-        pause = every_s
+        # Spread over the last third of the interval: chats that started together (a burst
+        # of questions, a morning of briefings) do not renew their indicators in lockstep,
+        # which would stall everything else in the process for a moment every few seconds.
+        pause = every_s * random.uniform(2 / 3, 1.0)  # noqa: S311 - not for security
         try:
             await api.send_chat_action(chat_id, "typing", message_thread_id=thread_id)
         except ChatBlocked:
             log.info("telegram typing stopped: chat blocked", extra={"chat_id": chat_id})
             return
         except RetryAfter as exc:
-            pause = max(every_s, exc.retry_after)
+            pause = max(pause, exc.retry_after)
         except TelegramError as exc:
             log.warning(
                 "telegram typing failed",
