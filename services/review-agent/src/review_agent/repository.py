@@ -291,7 +291,7 @@ async def latest_draft(conn: Conn, review_id: UUID) -> asyncpg.Record | None:
     )
 
 
-async def insert_draft(
+async def insert_reply(
     conn: Conn,
     *,
     reply_id: UUID,
@@ -299,38 +299,15 @@ async def insert_draft(
     tone: str,
     body: str,
     themes: list[str],
+    posted: bool = False,
 ) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        f"""
-        INSERT INTO review_replies (id, review_id, status, tone, body, themes, created_at)
-        VALUES ($1, $2, 'draft', $3, $4, $5, clock_timestamp())
-        RETURNING {_REPLY_COLUMNS}
-        """,  # noqa: S608 - constant column list
-        reply_id,
-        review_id,
-        tone,
-        body,
-        themes,
-    )
-    assert row is not None
-    return row
-
-
-async def insert_posted(
-    conn: Conn,
-    *,
-    reply_id: UUID,
-    review_id: UUID,
-    tone: str,
-    body: str,
-    themes: list[str],
-) -> asyncpg.Record:
-    """The reply as posted: its own row, so the drafts that led to it stay on record."""
+    """A draft, or the reply as posted: its own row, so the drafts before it stay on record."""
     row = await conn.fetchrow(
         f"""
         INSERT INTO review_replies (id, review_id, status, tone, body, themes, created_at,
                                     posted_at)
-        VALUES ($1, $2, 'posted', $3, $4, $5, clock_timestamp(), clock_timestamp())
+        VALUES ($1, $2, $6, $3, $4, $5, clock_timestamp(),
+                CASE WHEN $6 = 'posted' THEN clock_timestamp() END)
         RETURNING {_REPLY_COLUMNS}
         """,  # noqa: S608 - constant column list
         reply_id,
@@ -338,6 +315,7 @@ async def insert_posted(
         tone,
         body,
         themes,
+        "posted" if posted else "draft",
     )
     assert row is not None
     return row

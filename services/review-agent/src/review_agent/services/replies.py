@@ -43,7 +43,7 @@ async def draft_review_reply(
             # Each regeneration takes the next wording, so a new draft reads differently.
             variant=int(counts["drafts"]),
         )
-        row = await repository.insert_draft(
+        row = await repository.insert_reply(
             conn,
             reply_id=uuid.uuid4(),
             review_id=review_id,
@@ -75,8 +75,14 @@ async def post_review_reply(pool: asyncpg.Pool, review_id: UUID, post: ReplyPost
             text = draft["body"]
         tone = draft["tone"] if draft is not None else ReplyTone.BALANCED.value
         themes = draft["themes"] if draft is not None else list(review["themes"])
-        row = await repository.insert_posted(
-            conn, reply_id=uuid.uuid4(), review_id=review_id, tone=tone, body=text, themes=themes
+        row = await repository.insert_reply(
+            conn,
+            reply_id=uuid.uuid4(),
+            review_id=review_id,
+            tone=tone,
+            body=text,
+            themes=themes,
+            posted=True,
         )
     return _reply(row)
 
