@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -39,6 +40,10 @@ generated clients. Changes need the user's approval in the chat. People can also
 web chat at `/chat`, which streams answers as they are written.
 """
 
+#: Allocations before a young collection; young collections before a middle one; middle
+#: ones before a full one (Python's defaults: 2,000, 10, 10).
+GC_THRESHOLDS = (20_000, 50, 100)
+
 COMMANDS = (
     BotCommand(command="briefing", description="The morning briefing, now or every day"),
     BotCommand(command="help", description="What I can do"),
@@ -65,6 +70,11 @@ def create_app(
         sender_api = _bot_api(settings, telegram_transport, retry=RetryPolicy(max_flood_wait_s=0))
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
+        # Hundreds of turns in flight keep many objects alive; a full collection walks them
+        # all and stalls the event loop for up to a quarter second. Collecting the young
+        # generation less often, and the whole heap ten times less often, halved the
+        # webhook's p99 with 200 turns in flight (bench.gateway: 48-68 ms -> 24-26 ms).
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             if settings.verify_model_at_boot:
                 await verify_model(settings, model)
