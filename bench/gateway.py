@@ -322,15 +322,20 @@ async def scenario_latency(
     model: OfflineModelControl,
     meter: CpuMeter,
     report: Report,
+    *,
+    label: str = "",
+    first_chat: int = 2_000_001,
 ) -> None:
+    """Webhook latency idle and with turns in flight; `label` names the topology."""
+    suffix = f"; {label}" if label else ""
     bare = state.processes["bare"]
     reference = await probe(options, bare, "/ok")
     meter.start()
     idle = await probe(options, gateway, WEBHOOK)
-    report.cpu[f"{options.rate:g} updates/s for {options.seconds:g} s, idle"] = meter.stop()
+    report.cpu[f"{options.rate:g} updates/s for {options.seconds:g} s, idle{suffix}"] = meter.stop()
 
     # 200 turns that each wait on the model for longer than the whole measurement.
-    chat_ids = list(range(2_000_001, 2_000_001 + options.chats))
+    chat_ids = list(range(first_chat, first_chat + options.chats))
     await make_chats(emulator, chat_ids)
     hold_s = options.seconds + 8.0
     await model.reset(GATEWAY_MODEL_KEY)
@@ -357,11 +362,12 @@ async def scenario_latency(
     )
     meter.start()
     loaded = await probe(options, gateway, WEBHOOK)
-    report.cpu[f"{options.rate:g} updates/s for {options.seconds:g} s, 200 turns in flight"] = (
-        meter.stop()
-    )
+    report.cpu[
+        f"{options.rate:g} updates/s for {options.seconds:g} s, 200 turns in flight{suffix}"
+    ] = meter.stop()
+    tag = "-split" if label else ""
     for name, run in (("bare", reference), ("idle", idle), ("in-flight", loaded)):
-        run.write_csv(options.logs / f"latency-{name}.csv")
+        run.write_csv(options.logs / f"latency-{name}{tag}.csv")
     finished_early = await _count(state.database_url, "SELECT count(*) FROM gateway.turns")
     await wait_for_answers(emulator, chat_ids, timeout_s=60)
     answered = await answered_at(emulator, chat_ids)
@@ -369,7 +375,7 @@ async def scenario_latency(
     report.rows.append(
         Row(
             f"Webhook latency at {options.rate:g} updates/s for {options.seconds:g} s, idle "
-            "(open loop; p50 / p99 / max)",
+            f"(open loop; p50 / p99 / max){suffix}",
             fmt_ms(idle) + _errors(idle),
             f"bare `POST /ok`: {fmt_ms(reference)}",
             f"p99 < {P99_LIMIT_S * 1000:g} ms",
@@ -379,7 +385,7 @@ async def scenario_latency(
     ratio = loaded.p99 / idle.p99 if idle.p99 else math.nan
     report.rows.append(
         Row(
-            f"… same, while {len(chat_ids)} agent turns are in flight",
+            f"… same, while {len(chat_ids)} agent turns are in flight{suffix}",
             fmt_ms(loaded) + _errors(loaded),
             f"idle p99 {idle.p99 * 1000:.1f} ms",
             f"{ratio:.2f}x / ≤ {LOADED_P99_RATIO}x and p99 < {P99_LIMIT_S * 1000:g} ms",
@@ -387,8 +393,8 @@ async def scenario_latency(
         )
     )
     report.notes.append(
-        f"Latency: {idle.sent} / {loaded.sent} requests sent (idle / loaded), the generator "
-        f"at most {max(idle.max_send_lag, loaded.max_send_lag) * 1000:.1f} ms behind "
+        f"Latency{suffix}: {idle.sent} / {loaded.sent} requests sent (idle / loaded), the "
+        f"generator at most {max(idle.max_send_lag, loaded.max_send_lag) * 1000:.1f} ms behind "
         f"schedule; {in_flight_at_start} jobs running when the loaded window opened, "
         f"{finished_early} turns finished inside it, {len(answered)} of {len(chat_ids)} "
         f"chats answered afterwards; {connections} of the gateway's database connections were "
@@ -886,6 +892,30 @@ async def run(options: Options) -> Report:
             meter = CpuMeter(state.pids(), postmaster)
             if "latency" in options.scenarios:
                 await scenario_latency(options, state, gateway, emulator, model, meter, report)
+                # As compose and Kubernetes run it: the webhook in a web replica, the turns
+                # in a worker process beside it (on the same two cores here).
+                state.stop("gateway")
+                web = await state.gateway(
+                    "gateway-web", state.database_url, {**settings, "GATEWAY_ROLE": "web"}
+                )
+                await state.gateway(
+                    "gateway-worker", state.database_url, {**settings, "GATEWAY_ROLE": "worker"}
+                )
+                await scenario_latency(
+                    options,
+                    state,
+                    web,
+                    emulator,
+                    model,
+                    CpuMeter(state.pids(), postmaster),
+                    report,
+                    label="web and worker processes apart",
+                    first_chat=2_050_001,
+                )
+                state.stop("gateway-web")
+                state.stop("gateway-worker")
+                gateway = await state.gateway("gateway", state.database_url, settings)
+                meter = CpuMeter(state.pids(), postmaster)
             if "answers" in options.scenarios:
                 label = "Telegram flood limits as configured (default)"
                 await emulator.set_flood_limits(FloodLimits(enabled=True))
