@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 from anthropic.types import MessageParam
 
+from gateway import conversation
 from gateway.tools import FLIGHTS, CachedRead, args_hash, cache_get, cache_put
 from meshkit.agent import (
     AgentLoop,
@@ -45,7 +46,7 @@ PIPELINE = "leadgen__get_pipeline_summary"
 DRAFT = "review__draft_review_reply"
 POST = "review__post_review_reply"
 
-#: Where a briefing's "Post reply" approvals get their ids: the same briefing and review
+#: Where a briefing's "Post reply" approvals get their ids: the same briefing and button
 #: always give the same approval, so a retried job never asks twice.
 _APPROVALS = uuid.UUID("6c0f0b1e-5b1f-4f43-9a43-2f6a1f0d7b11")
 
@@ -215,15 +216,15 @@ async def compose(
         )
 
     try:
-        key = _results_key(day, loop.model, rounds)
-        written = await (write_note() if notes is None else notes.note_for(key, write_note))
-        if written is None and notes is not None:
-            # Another briefing of the morning wrote the note for these very figures.
-            turn = _without_model(loop, rounds)
-            turn.answer = await notes.stored(key) or ""
+        if notes is None:
+            turn = await write_note()
         else:
-            assert written is not None
-            turn = written
+            shared, written = await notes.note_for(
+                _results_key(day, loop.model, rounds), write_note
+            )
+            # None: another briefing of the morning wrote the note for these very figures.
+            turn = written or _without_model(loop, rounds)
+            turn.answer = shared
         note = turn.answer.strip()
     except ModelUnavailable as exc:
         log.warning("briefing note unavailable", extra={"error": exc.detail})
@@ -267,23 +268,23 @@ class SharedNotes:
         self._pool = pool
         self._ttl = timedelta(seconds=ttl_s)
 
-    async def stored(self, key: str) -> str | None:
+    async def _stored(self, key: str) -> str | None:
         found = await cache_get(self._pool, self.NAME, key)
         return str(found["note"]) if isinstance(found, dict) else None
 
     async def note_for(
         self, key: str, write: Callable[[], Awaitable[TurnResult]]
-    ) -> TurnResult | None:
-        """The turn that wrote the note, or None when it was written before."""
-        if await self.stored(key) is not None:
-            return None
+    ) -> tuple[str, TurnResult | None]:
+        """The note, and the turn that wrote it (None when it was written before)."""
+        if (note := await self._stored(key)) is not None:
+            return note, None
         async with FLIGHTS.hold((self.NAME, key)):
-            if await self.stored(key) is not None:
-                return None
+            if (note := await self._stored(key)) is not None:
+                return note, None
             turn = await write()
             if turn.stop_reason == "end_turn" and turn.answer.strip():
                 await cache_put(self._pool, self.NAME, key, {"note": turn.answer}, self._ttl)
-            return turn
+            return turn.answer, turn
 
 
 def cached_tools(
@@ -549,15 +550,11 @@ async def offer_drafts(
     drafts: Sequence[ReplyDraft],
     ttl_s: int,
 ) -> None:
-    """Each draft as a pending approval to post it: the normal approval path."""
+    """Each draft as a pending approval to post it: the normal approval path, its button
+    on the briefing."""
     for draft in drafts:
-        await pool.execute(
-            """
-            INSERT INTO approvals (id, conversation_id, chat_id, thread_id, tool_name, input,
-                                   summary, expires_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
-            ON CONFLICT (id) DO NOTHING
-            """,
+        await conversation.record_approval(
+            pool,
             approval_id(key, draft.number),
             conversation_id,
             chat_id,
@@ -565,18 +562,34 @@ async def offer_drafts(
             POST,
             {"review_id": draft.review_id, "text": draft.text},
             draft.summary(),
-            float(ttl_s),
+            ttl_s,
+            briefing_button=draft.number,
         )
 
 
-async def offered(pool: asyncpg.Pool, key: str, limit: int) -> list[tuple[int, uuid.UUID]]:
-    """The briefing's Post reply approvals still waiting, by button number."""
-    numbers = {approval_id(key, number): number for number in range(1, limit + 1)}
+async def offered(
+    pool: asyncpg.Pool,
+    *,
+    key: str | None = None,
+    drafts: int = 0,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> list[tuple[int, uuid.UUID]]:
+    """The Post reply buttons still waiting, by number: of the briefing `key` (which offered
+    at most `drafts`), or on the briefing message `message_id` in `chat_id`."""
+    ids = [approval_id(key, number) for number in range(1, drafts + 1)] if key else None
     rows = await pool.fetch(
-        "SELECT id FROM approvals WHERE id = ANY($1::uuid[]) AND status = 'pending'",
-        list(numbers),
+        """
+        SELECT id, briefing_button FROM approvals
+        WHERE status = 'pending' AND briefing_button IS NOT NULL
+          AND ($1::uuid[] IS NULL OR id = ANY($1))
+          AND ($2::bigint IS NULL OR (chat_id = $2 AND message_id = $3))
+        """,
+        ids,
+        chat_id,
+        message_id,
     )
-    return sorted((numbers[row["id"]], row["id"]) for row in rows)
+    return sorted((row["briefing_button"], row["id"]) for row in rows)
 
 
 def keyboard(buttons: Sequence[tuple[int, uuid.UUID]]) -> dict[str, Any] | None:

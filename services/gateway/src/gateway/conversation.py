@@ -130,6 +130,41 @@ async def store_turn(
     return turn_id
 
 
+async def record_approval(
+    db: Executor,
+    approval_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    chat_id: int | None,
+    thread_id: int | None,
+    tool_name: str,
+    arguments: dict[str, Any],
+    summary: str,
+    ttl_s: float,
+    *,
+    briefing_button: int | None = None,
+) -> None:
+    """A write waiting for the user's decision; recording the same id again changes nothing,
+    so a retried job never asks twice. `briefing_button` numbers a briefing's Post reply
+    button; other approvals get a prompt of their own."""
+    await db.execute(
+        """
+        INSERT INTO approvals (id, conversation_id, chat_id, thread_id, tool_name, input,
+                               summary, expires_at, briefing_button)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8), $9)
+        ON CONFLICT (id) DO NOTHING
+        """,
+        approval_id,
+        conversation_id,
+        chat_id,
+        thread_id,
+        tool_name,
+        arguments,
+        summary,
+        float(ttl_s),
+        briefing_button,
+    )
+
+
 async def recent_turns(db: Executor, chat_key: str, limit: int) -> list[asyncpg.Record]:
     """The open conversation's last `limit` turns, oldest first, for a person to read: the
     question, the answer, the tool calls, and the approval a turn tells of."""

@@ -8,9 +8,9 @@ and an approved write goes out with the approval's id as its idempotency key.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,7 +29,7 @@ from gateway.preview import LivePreview, PreviewMode, draft_id_for
 from gateway.queue import Job, load_update
 from gateway.tools import ApprovalRequest, Mesh, describe_call, turn_tools
 from meshkit import spans
-from meshkit.agent import AgentLoop, ToolFailed
+from meshkit.agent import AgentLoop, AgentTool, ToolFailed
 from meshkit.ask import dated_system_prompt
 from meshkit.contract_tools import ContractTool
 
@@ -115,6 +115,18 @@ class Gateway:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    @functools.cached_property
+    def briefing_tools(self) -> list[AgentTool]:
+        """The briefing's operations, shared by one morning's briefings when so configured."""
+        if self.settings.briefing_share_s:
+            return briefing.cached_tools(self.mesh.tools, self.pool, self.settings.briefing_share_s)
+        return list(self.mesh.tools.values())
+
+    @functools.cached_property
+    def briefing_notes(self) -> briefing.SharedNotes | None:
+        share_s = self.settings.briefing_share_s
+        return briefing.SharedNotes(self.pool, share_s) if share_s else None
 
 
 def chat_key(chat_id: int, thread_id: int | None) -> str:
@@ -214,8 +226,7 @@ async def on_command(gw: Gateway, job: Job, message: Message, text: str) -> None
         await conversation.end_conversation(gw.pool, key)
         reply = "Started a new conversation. What would you like to know?"
     elif command == "/briefing":
-        arguments = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
-        await on_briefing_command(gw, job, chat, thread, arguments)
+        await on_briefing_command(gw, job, chat, thread, " ".join(text.split()[1:]))
         return
     elif command == "/usage":
         row = await conversation.usage_for(gw.pool, key)
@@ -312,12 +323,8 @@ def approval_requester(
     async def request(tool: ContractTool, arguments: dict[str, Any]) -> ApprovalRequest:
         approval_id = uuid.uuid4()
         summary = describe_call(tool, arguments)
-        await gw.pool.execute(
-            """
-            INSERT INTO approvals (id, conversation_id, chat_id, thread_id, tool_name, input,
-                                   summary, expires_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
-            """,
+        await conversation.record_approval(
+            gw.pool,
             approval_id,
             conversation_id,
             chat_id,
@@ -325,7 +332,7 @@ def approval_requester(
             tool.name,
             arguments,
             summary,
-            float(gw.settings.approval_ttl_s),
+            gw.settings.approval_ttl_s,
         )
         spans.add_event(
             "approval.requested", {"approval.id": str(approval_id), "gen_ai.tool.name": tool.name}
@@ -362,10 +369,9 @@ async def send_approval_prompts(
     briefing's reply drafts have their buttons on the briefing itself.)"""
     rows = await gw.pool.fetch(
         "SELECT id, thread_id, summary FROM approvals "
-        "WHERE chat_id = $1 AND status = 'pending' AND message_id IS NULL AND tool_name <> $2 "
-        "ORDER BY created_at, id",
+        "WHERE chat_id = $1 AND status = 'pending' AND message_id IS NULL "
+        "AND briefing_button IS NULL ORDER BY created_at, id",
         chat_id,
-        briefing.POST,
     )
     for row in rows:
         sent = await gw.outbox.reply(
@@ -404,13 +410,15 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
     except ApprovalRefused as refused:
         await gw.outbox.answer_callback(callback.id, refused.message)
         return
-    posting = row["tool_name"] == briefing.POST
-    notice = "Posting the reply…" if posting and status == "approved" else DECISION_NOTICES[status]
+    on_briefing = row["briefing_button"] is not None
+    notice = (
+        "Posting the reply…" if on_briefing and status == "approved" else DECISION_NOTICES[status]
+    )
     await gw.outbox.answer_callback(callback.id, notice)
     chat_id, thread_id = row["chat_id"], row["thread_id"]
-    if posting:
+    if on_briefing:
         # The button sits on the briefing: it goes, the briefing stays as it was.
-        await _drop_post_button(gw, chat_id, row["message_id"])
+        await _drop_briefing_button(gw, chat_id, row["message_id"])
         if status != "approved":
             return
     elif status != "approved":
@@ -418,7 +426,7 @@ async def on_callback(gw: Gateway, job: Job, callback: CallbackQuery) -> None:
         await gw.outbox.edit(chat_id, row["message_id"], f"~~{row['summary']}~~\n_{label}._")
         return
     ok, result = await carry_out_approval(gw, row)
-    if not posting:
+    if not on_briefing:
         done = "Approved" if ok else "Failed"
         await gw.outbox.edit(chat_id, row["message_id"], f"{row['summary']}\n_{done}._")
     question = approval_follow_up(row, ok, result)
@@ -469,25 +477,11 @@ async def on_briefing_command(
     await gw.outbox.reply(job.id, chat_id, thread_id, reply)
 
 
-_REPLY_NUMBER = re.compile(r"^Reply (\d+):")
-
-
-async def _drop_post_button(gw: Gateway, chat_id: int, message_id: int | None) -> None:
+async def _drop_briefing_button(gw: Gateway, chat_id: int, message_id: int | None) -> None:
     """Show the briefing's Post reply buttons that are still waiting (none: no keyboard)."""
     if message_id is None:
         return
-    rows = await gw.pool.fetch(
-        "SELECT id, summary FROM approvals WHERE chat_id = $1 AND message_id = $2 "
-        "AND tool_name = $3 AND status = 'pending'",
-        chat_id,
-        message_id,
-        briefing.POST,
-    )
-    buttons = sorted(
-        (int(match[1]), row["id"])
-        for row in rows
-        if (match := _REPLY_NUMBER.match(row["summary"])) is not None
-    )
+    buttons = await briefing.offered(gw.pool, chat_id=chat_id, message_id=message_id)
     await gw.outbox.edit_keyboard(chat_id, message_id, briefing.keyboard(buttons))
 
 
@@ -506,7 +500,7 @@ async def on_scheduled_briefing(gw: Gateway, job: Job) -> None:
     if not allowed or await _is_blocked(gw.pool, planned.chat_id):
         # Nobody there to read it: the subscription goes too.
         await schedule.forget_chat(gw.pool, planned.chat_id)
-        await gw.pool.execute("UPDATE briefings SET status = 'skipped' WHERE id = $1", planned.id)
+        await schedule.finish(gw.pool, planned.id, "skipped")
         return
     late_by = (gw.now() - planned.due_at) if planned.late else None
     await deliver_briefing(
@@ -520,7 +514,7 @@ async def on_scheduled_briefing(gw: Gateway, job: Job) -> None:
         late_by=late_by,
         priority=BULK,
     )
-    await schedule.mark_sent(gw.pool, planned.id)
+    await schedule.finish(gw.pool, planned.id, "sent")
 
 
 async def deliver_briefing(
@@ -544,17 +538,14 @@ async def deliver_briefing(
         )
         started = time.perf_counter()
         async with gw.outbox.typing(chat_id, thread_id):
-            share_s = gw.settings.briefing_share_s
             composed = await briefing.compose(
                 gw.loop,
-                briefing.cached_tools(gw.mesh.tools, gw.pool, share_s)
-                if share_s
-                else list(gw.mesh.tools.values()),
+                gw.briefing_tools,
                 day,
                 drafts=gw.settings.briefing_drafts,
                 late_by=late_by,
                 conversation_id=str(conversation_id),
-                notes=briefing.SharedNotes(gw.pool, share_s) if share_s else None,
+                notes=gw.briefing_notes,
             )
         await briefing.offer_drafts(
             gw.pool,
@@ -576,7 +567,7 @@ async def deliver_briefing(
         text = composed.text
     else:
         text = stored.answer
-    buttons = await briefing.offered(gw.pool, key, gw.settings.briefing_drafts)
+    buttons = await briefing.offered(gw.pool, key=key, drafts=gw.settings.briefing_drafts)
     sent = await gw.outbox.reply(
         job.id,
         chat_id,

@@ -1,4 +1,5 @@
-"""Telegram's flood limits for one bot token, as token buckets on an injectable clock.
+"""Telegram's flood limits for one bot token, as token buckets (and a one-second window
+across chats) on an injectable clock.
 
 Telegram allows about 30 messages a second across all chats, about one a second in one
 chat (short bursts pass), and 20 a minute in one group; edits and drafts count too. The
@@ -83,22 +84,24 @@ class Window:
 @dataclass
 class Limiter:
     limits: Limits
-    _global: Bucket | None = None
-    _window: Window | None = None
+    _global: Bucket = field(init=False)
+    _window: Window = field(init=False)
     _chats: dict[int, Bucket] = field(default_factory=dict)
     _groups: dict[int, Bucket] = field(default_factory=dict)
     _blocked: dict[int, float] = field(default_factory=dict)
     _blocked_all: float = 0.0
 
+    def __post_init__(self) -> None:
+        rate = self.limits.global_rate
+        burst = max(1.0, self.limits.global_burst)
+        # Full from the start: the first refill only tops it up to its capacity.
+        self._global = Bucket(burst, rate, burst, 0.0)
+        self._window = Window(per_window=max(1, math.floor(rate)), window_s=1.0)
+
     def _buckets(self, chat_id: int, now: float) -> tuple[Window, list[Bucket]]:
         """The window across chats, and the buckets a message to `chat_id` spends from."""
         limits = self.limits
         keep = 1 - limits.margin
-        if self._global is None or self._window is None:
-            rate = limits.global_rate
-            burst = max(1.0, limits.global_burst)
-            self._global = Bucket(burst, rate, burst, now)
-            self._window = Window(per_window=max(1, math.floor(rate)), window_s=1.0)
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = Bucket(

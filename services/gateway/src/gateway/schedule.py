@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
@@ -360,19 +360,10 @@ class Briefing:
     due_at: datetime
     late: bool
     status: str
-    time_zone: str | None
 
 
 async def load_briefing(db: Executor, briefing_id: int) -> Briefing | None:
-    row = await db.fetchrow(
-        """
-        SELECT b.*, s.time_zone FROM briefings b
-        LEFT JOIN briefing_subscriptions s
-               ON s.chat_id = b.chat_id AND s.thread_id = b.thread_id
-        WHERE b.id = $1
-        """,
-        briefing_id,
-    )
+    row = await db.fetchrow("SELECT * FROM briefings WHERE id = $1", briefing_id)
     if row is None:
         return None
     return Briefing(
@@ -383,12 +374,14 @@ async def load_briefing(db: Executor, briefing_id: int) -> Briefing | None:
         due_at=row["due_at"],
         late=row["late"],
         status=row["status"],
-        time_zone=row["time_zone"],
     )
 
 
-async def mark_sent(db: Executor, briefing_id: int) -> None:
+async def finish(db: Executor, briefing_id: int, status: Literal["sent", "skipped"]) -> None:
+    """The briefing went out, or was not sent (its chat blocked the bot, or is not allowed)."""
     await db.execute(
-        "UPDATE briefings SET status = 'sent', sent_at = coalesce(sent_at, now()) WHERE id = $1",
+        "UPDATE briefings SET status = $2, "
+        "sent_at = CASE WHEN $2 = 'sent' THEN coalesce(sent_at, now()) END WHERE id = $1",
         briefing_id,
+        status,
     )

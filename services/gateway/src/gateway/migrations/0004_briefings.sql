@@ -9,6 +9,10 @@ ALTER TABLE jobs ADD COLUMN trace_context jsonb;
 -- found without walking past a morning's queued briefings.
 CREATE INDEX jobs_open_by_kind ON jobs (kind, id) WHERE status IN ('queued', 'running');
 
+-- A briefing's reply drafts are approvals too, offered as the numbered Post reply buttons
+-- on the briefing itself instead of a prompt message of their own.
+ALTER TABLE approvals ADD COLUMN briefing_button smallint;
+
 -- One subscription per chat and forum topic (thread_id 0 outside topics). next_due_at is
 -- the next moment (UTC) the briefing is due, computed from the local time in time_zone.
 CREATE TABLE briefing_subscriptions (
