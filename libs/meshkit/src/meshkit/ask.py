@@ -106,12 +106,12 @@ async def answer_question(
     return to_answer(result)
 
 
-def _loop(request: Request) -> AgentLoop:
+async def _loop(request: Request) -> AgentLoop:
     loop: AgentLoop = request.state.agent_loop
     return loop
 
 
-def _tools(request: Request) -> list[Tool[Any]]:
+async def _tools(request: Request) -> list[Tool[Any]]:
     tools: list[Tool[Any]] = request.state.agent_tools
     return tools
 

@@ -130,7 +130,7 @@ _bearer = HTTPBearer(
 )
 
 
-def get_verifier(request: Request) -> TokenVerifier:
+async def get_verifier(request: Request) -> TokenVerifier:
     verifier: TokenVerifier = request.state.verifier
     return verifier
 

@@ -1,4 +1,7 @@
-"""Typed access to lifespan state; the only place FastAPI dependencies are declared."""
+"""Typed access to lifespan state; the only place FastAPI dependencies are declared.
+
+Every dependency is `async def`: FastAPI runs a plain `def` in its thread pool, a thread hop
+(and a GIL hand-off) per request for what is a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -21,17 +24,17 @@ class State(TypedDict):
     gateway: Gateway
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.state.pool
     return pool
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.state.settings
     return settings
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
     gateway: Gateway = request.state.gateway
     return gateway
 
@@ -47,7 +50,7 @@ _web_bearer = HTTPBearer(
 )
 
 
-def require_web_user(
+async def require_web_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_web_bearer)],
     settings: SettingsDep,
 ) -> str:

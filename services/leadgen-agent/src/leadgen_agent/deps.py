@@ -1,4 +1,7 @@
-"""Typed access to lifespan state; the only place FastAPI dependencies are declared."""
+"""Typed access to lifespan state; the only place FastAPI dependencies are declared.
+
+Every dependency is `async def`: FastAPI runs a plain `def` in its thread pool, a thread hop
+(and a GIL hand-off) per request for what is a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -22,22 +25,22 @@ class State(AgentState):
     clock: Clock
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.state.pool
     return pool
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.state.settings
     return settings
 
 
-def get_sales_client(request: Request) -> AuthenticatedClient:
+async def get_sales_client(request: Request) -> AuthenticatedClient:
     sales: AuthenticatedClient = request.state.sales
     return sales
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """The request's notion of "now", read once so one request sees one instant."""
     clock: Clock = request.state.clock
     return clock()

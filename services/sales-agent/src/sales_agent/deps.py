@@ -1,4 +1,7 @@
-"""Typed access to lifespan state; the only place FastAPI dependencies are declared."""
+"""Typed access to lifespan state; the only place FastAPI dependencies are declared.
+
+Every dependency is `async def`: FastAPI runs a plain `def` in its thread pool, a thread hop
+(and a GIL hand-off) per request for what is a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ class State(AgentState):
     verifier: TokenVerifier
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.state.pool
     return pool
 
