@@ -14,7 +14,7 @@ from gateway.worker import Worker
 async def _update(pool: asyncpg.Pool, update_id: int, chat: int) -> bool:
     payload = {"update_id": update_id, "message": {"message_id": update_id, "chat": {"id": chat}}}
     return await queue.accept_update(
-        pool, update_id, "message", chat, payload, f"tg:{chat}:0", make_job=True
+        pool, queue.NewUpdate(update_id, "message", chat, payload, f"tg:{chat}:0", make_job=True)
     )
 
 

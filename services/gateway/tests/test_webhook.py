@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -157,3 +158,38 @@ async def test_malformed_bodies_get_a_4xx_and_store_nothing(
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     assert await counts(pool) == (0, 0)
+
+
+async def test_a_flood_is_stored_whole_with_repeated_deliveries_answered_once(
+    webhook: tuple[httpx.AsyncClient, list[str]], pool: asyncpg.Pool
+) -> None:
+    """Concurrent deliveries go to PostgreSQL in groups; every 200 still means stored, and a
+    delivery repeated inside one group is a duplicate like any other."""
+    client, _ = webhook
+    bodies = [message(1000 + n, chat=n % 7) for n in range(150)]
+    bodies += [message(1000 + n, "again", chat=n % 7) for n in range(0, 150, 10)]
+    responses = await asyncio.gather(
+        *(client.post("/telegram/webhook", json=body, headers=HEADERS) for body in bodies)
+    )
+    assert {r.status_code for r in responses} == {200}
+    duplicates = [r.json()["duplicate"] for r in responses]
+    assert duplicates.count(False) == 150
+    assert await counts(pool) == (150, 150)
+
+
+async def test_an_update_postgresql_cannot_store_is_refused_alone(
+    webhook: tuple[httpx.AsyncClient, list[str]], pool: asyncpg.Pool
+) -> None:
+    """A NUL character is valid JSON but not storable in jsonb: that update gets a 422, and
+    the updates written in the same group are stored all the same."""
+    client, _ = webhook
+    bodies = [message(2000 + n) for n in range(20)]
+    bodies[7] = message(2007, "nul \u0000 inside")
+    responses = await asyncio.gather(
+        *(client.post("/telegram/webhook", json=body, headers=HEADERS) for body in bodies)
+    )
+    statuses = [r.status_code for r in responses]
+    assert statuses[7] == 422
+    assert "cannot store" in responses[7].json()["detail"]
+    assert statuses[:7] + statuses[8:] == [200] * 19
+    assert await counts(pool) == (19, 19)

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 from gateway.config import Settings
 from gateway.deps import State
 from gateway.handling import Gateway, handle_job, on_dead
+from gateway.intake import Intake
 from gateway.outbound import Outbound, Sender
 from gateway.outbox import TelegramOutbox
 from gateway.polling import ALLOWED_UPDATES, poll
@@ -82,6 +83,7 @@ def create_app(
                 bot_username = await _start_telegram(settings, api) if api else None
                 outbound = Outbound(pool)
                 await outbound.start()
+                intake = Intake(pool)
                 gateway = Gateway(
                     settings=settings,
                     pool=pool,
@@ -113,13 +115,14 @@ def create_app(
                     )
                     tasks.append(asyncio.create_task(scheduler, name="briefing-scheduler"))
                 if api and settings.telegram_mode == "polling" and settings.role != "worker":
-                    tasks.append(asyncio.create_task(poll(api, pool, stop), name="polling"))
+                    tasks.append(asyncio.create_task(poll(api, pool, intake, stop), name="polling"))
                 try:
                     yield {
                         "settings": settings,
                         "pool": pool,
                         "verifier": token_verifier(settings),
                         "gateway": gateway,
+                        "intake": intake,
                     }
                 finally:
                     stop.set()
@@ -127,6 +130,7 @@ def create_app(
                         if task.get_name() == "polling":
                             task.cancel()
                     await asyncio.gather(*tasks, return_exceptions=True)
+                    await intake.close()
                     await outbound.stop()
         finally:
             await mesh.aclose()

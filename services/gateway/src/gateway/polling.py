@@ -8,7 +8,7 @@ import logging
 
 import asyncpg
 
-from gateway.intake import accept
+from gateway.intake import Intake
 from gateway.telegram.api import BotApi, Conflict, TelegramError
 from meshkit import spans
 
@@ -17,13 +17,17 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ("message", "callback_query")
 
 
-async def poll(api: BotApi, pool: asyncpg.Pool, stop: asyncio.Event, timeout_s: int = 25) -> None:
+async def poll(
+    api: BotApi, pool: asyncpg.Pool, intake: Intake, stop: asyncio.Event, timeout_s: int = 25
+) -> None:
     # getUpdates and the stored offset make no traces: a poll is not a message.
     with spans.untraced():
-        await _poll(api, pool, stop, timeout_s)
+        await _poll(api, pool, intake, stop, timeout_s)
 
 
-async def _poll(api: BotApi, pool: asyncpg.Pool, stop: asyncio.Event, timeout_s: int) -> None:
+async def _poll(
+    api: BotApi, pool: asyncpg.Pool, intake: Intake, stop: asyncio.Event, timeout_s: int
+) -> None:
     offset = await pool.fetchval("SELECT next_offset FROM polling_state")
     while not stop.is_set():
         try:
@@ -42,7 +46,7 @@ async def _poll(api: BotApi, pool: asyncpg.Pool, stop: asyncio.Event, timeout_s:
         for payload in updates:
             # Each update the poll brings is a message, and a trace, of its own.
             with spans.new_trace():
-                await accept(pool, payload)
+                await intake.accept(payload)
             offset = int(payload["update_id"]) + 1
             # Stored after the update itself: a crash in between re-reads it, and the
             # update_id key makes that a no-op.

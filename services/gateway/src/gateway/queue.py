@@ -11,10 +11,9 @@ attempts is `dead` and stays visible.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import asyncpg
 
 from meshkit.db import Executor
 
@@ -151,41 +150,66 @@ async def enqueue(db: Executor, kind: str, ordering_key: str, payload: dict[str,
     return job_id
 
 
-async def accept_update(
-    db: asyncpg.Pool,
-    update_id: int,
-    kind: str,
-    chat_id: int | None,
-    payload: dict[str, Any],
-    ordering_key: str,
-    *,
-    make_job: bool,
-    trace_context: dict[str, str] | None = None,
-) -> bool:
-    """Store an update and its job in one statement. False for a duplicate delivery."""
-    accepted = await db.fetchval(
-        """
-        WITH stored AS (
-            INSERT INTO telegram_updates (update_id, kind, chat_id, payload, trace_context)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (update_id) DO NOTHING
-            RETURNING update_id
-        ), queued AS (
-            INSERT INTO jobs (kind, ordering_key, update_id)
-            SELECT 'update', $6, update_id FROM stored WHERE $7
-            RETURNING id
+@dataclass(frozen=True, slots=True)
+class NewUpdate:
+    """An update as it is stored, with whether it gets a job."""
+
+    update_id: int
+    kind: str
+    chat_id: int | None
+    payload: dict[str, Any]
+    ordering_key: str
+    make_job: bool
+    trace_context: dict[str, str] = field(default_factory=dict)
+
+
+_ACCEPT = """
+WITH input AS (
+    SELECT *
+    FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::jsonb[], $5::jsonb[], $6::text[],
+                $7::boolean[])
+         WITH ORDINALITY
+         AS i(update_id, kind, chat_id, payload, trace_context, ordering_key, make_job, position)
+), stored AS (
+    INSERT INTO telegram_updates (update_id, kind, chat_id, payload, trace_context)
+    SELECT update_id, kind, chat_id, payload, trace_context FROM input ORDER BY position
+    ON CONFLICT (update_id) DO NOTHING
+    RETURNING update_id
+), queued AS (
+    -- Jobs numbered in arrival order: a chat's updates are answered in that order.
+    INSERT INTO jobs (kind, ordering_key, update_id)
+    SELECT 'update', input.ordering_key, input.update_id
+    FROM input JOIN stored USING (update_id)
+    WHERE input.make_job
+    ORDER BY input.position
+)
+SELECT update_id FROM stored
+"""
+
+
+async def accept_updates(db: Executor, updates: Sequence[NewUpdate]) -> list[bool]:
+    """Store updates and their jobs in one statement (one commit): for each, True if it was
+    stored, False for a duplicate delivery. Update ids must be distinct within the call."""
+    stored = {
+        row["update_id"]
+        for row in await db.fetch(
+            _ACCEPT,
+            [u.update_id for u in updates],
+            [u.kind for u in updates],
+            [u.chat_id for u in updates],
+            [u.payload for u in updates],
+            [u.trace_context for u in updates],
+            [u.ordering_key for u in updates],
+            [u.make_job for u in updates],
         )
-        SELECT count(*) FROM stored
-        """,
-        update_id,
-        kind,
-        chat_id,
-        payload,
-        trace_context or {},
-        ordering_key,
-        make_job,
-    )
-    return bool(accepted)
+    }
+    return [u.update_id in stored for u in updates]
+
+
+async def accept_update(db: Executor, update: NewUpdate) -> bool:
+    """Store one update and its job. False for a duplicate delivery."""
+    (stored,) = await accept_updates(db, [update])
+    return stored
 
 
 async def load_update(db: Executor, update_id: int) -> dict[str, Any]:
