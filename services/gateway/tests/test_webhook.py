@@ -193,3 +193,22 @@ async def test_an_update_postgresql_cannot_store_is_refused_alone(
     assert "cannot store" in responses[7].json()["detail"]
     assert statuses[:7] + statuses[8:] == [200] * 19
     assert await counts(pool) == (19, 19)
+
+
+async def test_the_update_is_stored_as_received_and_nan_is_refused(
+    webhook: tuple[httpx.AsyncClient, list[str]], pool: asyncpg.Pool
+) -> None:
+    client, _ = webhook
+    body = json.dumps(message(3000, "olá 👋")).encode()
+    response = await client.post(
+        "/telegram/webhook", content=body, headers={**HEADERS, "content-type": "application/json"}
+    )
+    assert response.status_code == 200
+    stored = await pool.fetchval("SELECT payload FROM telegram_updates WHERE update_id = 3000")
+    assert stored == message(3000, "olá 👋")
+    nan = b'{"update_id": 3001, "message": {"message_id": 1, "chat": {"id": 1}, "x": NaN}}'
+    refused = await client.post(
+        "/telegram/webhook", content=nan, headers={**HEADERS, "content-type": "application/json"}
+    )
+    assert refused.status_code == 422
+    assert await counts(pool) == (1, 1)

@@ -42,7 +42,7 @@ class _Waiting:
 class Intake:
     """Stores updates in groups; see the module's description."""
 
-    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 256, max_writes: int = 2) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 256, max_writes: int = 1) -> None:
         self.pool = pool
         self.max_batch = max_batch
         self.max_writes = max_writes
@@ -52,10 +52,11 @@ class Intake:
         #: so an update that arrives just then always starts a write of its own.
         self._active = 0
 
-    async def accept(self, payload: dict[str, Any]) -> bool:
-        """Store the update and, for the kinds the gateway acts on, its job. False for a
-        duplicate delivery. Raises `UnusableUpdate` for a body that is not an update, or one
-        PostgreSQL cannot store (a NUL character in a text)."""
+    async def accept(self, payload: dict[str, Any], raw: str | None = None) -> bool:
+        """Store the update (`raw`: its JSON text as received, stored as it is) and, for the
+        kinds the gateway acts on, its job. False for a duplicate delivery. Raises
+        `UnusableUpdate` for a body that is not an update, or one PostgreSQL cannot store (a
+        NUL character in a text, NaN)."""
         update = parse_update(payload)
         attributes: spans.Attributes = {
             "telegram.update.id": update.update_id,
@@ -69,7 +70,7 @@ class Intake:
                         update_id=update.update_id,
                         kind=update.kind,
                         chat_id=update.chat_id,
-                        payload=payload,
+                        payload=payload if raw is None else raw,
                         ordering_key=update.ordering_key,
                         make_job=update.kind in HANDLED,
                         trace_context=context,

@@ -44,13 +44,14 @@ async def receive_update(request: Request, intake: WebhookIntakeDep) -> Response
     worker answers the user. Unknown update types and fields are accepted and ignored."""
     raw = await request.body()
     try:
-        payload: Any = json.loads(raw)
+        text = raw.decode()
+        payload: Any = json.loads(text)
     except (ValueError, UnicodeDecodeError):
         raise NotJson("Send the update as a JSON object.") from None
     if not isinstance(payload, dict):
         raise InvalidInput("An update must be a JSON object.")
     try:
-        stored = await intake.accept(payload)
+        stored = await intake.accept(payload, text)
     except UnusableUpdate as exc:
         raise InvalidInput(str(exc)) from None
     return Response(_ANSWERS[not stored], media_type="application/json")
