@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -127,13 +126,6 @@ def test_the_provider_exports_through_the_scrubber_with_the_services_identity() 
     assert resource["deployment.environment.name"] == "test"
     assert resource["deployment.environment"] == "test"
     provider.shutdown()
-
-
-def test_spans_go_over_otlp_when_an_endpoint_is_set() -> None:
-    exporter = telemetry.span_exporter(
-        settings(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318")
-    )
-    assert isinstance(exporter, OTLPSpanExporter)
 
 
 def test_local_runs_write_trace_files_and_tests_and_production_nothing(

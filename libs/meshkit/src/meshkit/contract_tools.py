@@ -10,7 +10,6 @@ made through it, so the request the agent receives is exactly what the contract 
 
 from __future__ import annotations
 
-import copy
 import datetime
 import hashlib
 import importlib
@@ -259,7 +258,10 @@ class ContractTool:
         return {
             "name": self.name,
             "description": self.operation.description,
-            "input_schema": copy.deepcopy(self.operation.input_schema),
+            # Shared, not copied: nothing downstream writes to it (the SDK copies the request
+            # body it sends), and a deep copy of every tool for every model call is CPU a
+            # gateway with hundreds of turns in flight does not have.
+            "input_schema": self.operation.input_schema,
         }
 
     def validate(self, raw: object) -> dict[str, Any]:

@@ -6,11 +6,13 @@ bearer and service tokens, API keys, passwords in connection URLs and the litera
 the service's own secrets, wherever they appear (attributes, events, links, names, status);
 and it drops captured secret headers (`Authorization`, cookies, the webhook secret) whole.
 It runs on the export thread, off the request path, and passes clean spans through as they
-are.
+are. `Scrubber.text` also cleans a whole encoded batch at once (`meshkit.otlp_json`): no
+pattern reaches across a quote or a backslash, so it never breaks out of a JSON string.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
@@ -42,22 +44,22 @@ _HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
 # in C) rules most patterns out at once, and a span is only rebuilt when one matches.
 _PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # The Bot API puts the token in the path: /bot<token>/sendMessage, /file/bot<token>/...
-    (("/bot",), re.compile(r"/bot[^/\s?#]+"), "/bot" + REDACTED),
+    (("/bot",), re.compile(r'/bot[^/\s?#"\\]+'), "/bot" + REDACTED),
     # A Telegram bot token on its own: <bot id>:<35 characters>.
     ((":",), re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
     (
         ("earer", "EARER", "asic", "ASIC"),
-        re.compile(r"\b((?i:bearer|basic))\s+[A-Za-z0-9._~+/=-]+"),
+        re.compile(r"\b((?i:bearer|basic))(?:\s|\\[nrt])+[A-Za-z0-9._~+/=-]+"),
         r"\1 " + REDACTED,
     ),
     # Service tokens are JWTs.
     (("eyJ",), re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), REDACTED),
     (("sk-ant-",), re.compile(r"\bsk-ant-[A-Za-z0-9_-]+"), REDACTED),
     # user:password@ in any URL (DATABASE_URL, proxies).
-    (("@",), re.compile(r"(://[^:/@\s]+):[^@/\s]+@"), r"\1:" + REDACTED + "@"),
+    (("@",), re.compile(r'(://[^:/@\s"\\]+):[^@/\s"\\]+@'), r"\1:" + REDACTED + "@"),
     (
         ("=",),
-        re.compile(r"([?&](?i:token|key|api_key|apikey|secret|password|signature)=)[^&#\s]+"),
+        re.compile(r'([?&](?i:token|key|api_key|apikey|secret|password|signature)=)[^&#\s"\\]+'),
         r"\1" + REDACTED,
     ),
 )
@@ -79,7 +81,10 @@ class Scrubber:
         for secret in secrets:
             # Short values would blank out ordinary words; they are not real secrets anyway.
             if len(secret) >= 8:
-                forms.update({secret, quote(secret, safe=""), quote(secret)})
+                # As written, URL-encoded, and escaped inside a JSON string.
+                forms.update(
+                    {secret, quote(secret, safe=""), quote(secret), json.dumps(secret)[1:-1]}
+                )
         self._literals = tuple(sorted(forms, key=len, reverse=True))
 
     def text(self, value: str) -> str:
@@ -117,7 +122,7 @@ class Scrubber:
         changed = False
         clean: dict[str, AttributeValue] = {}
         for key, value in attributes.items():
-            if _is_secret_header(key):
+            if is_secret_header(key):
                 changed = True
                 continue
             new = self._value(value)
@@ -184,7 +189,7 @@ class Scrubber:
         return link if attributes is None else Link(link.context, attributes)
 
 
-def _is_secret_header(key: str) -> bool:
+def is_secret_header(key: str) -> bool:
     for prefix in _HEADER_PREFIXES:
         if key.startswith(prefix):
             return key[len(prefix) :].replace("_", "-").lower() in SECRET_HEADERS

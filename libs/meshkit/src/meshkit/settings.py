@@ -74,6 +74,14 @@ class ServiceSettings(BaseSettings):
             "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
         ),
     )
+    #: `http/json` (ours, `meshkit.otlp_json`: a fraction of the CPU) or `http/protobuf` (the
+    #: SDK's exporter). The Collector and Jaeger take both on the same endpoint.
+    otlp_protocol: Literal["http/json", "http/protobuf"] = Field(
+        default="http/json",
+        validation_alias=AliasChoices(
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"
+        ),
+    )
     otel_sdk_disabled: bool = Field(default=False, validation_alias="OTEL_SDK_DISABLED")
     #: `none` switches exporting off; `otlp` exports even to the default endpoint.
     otel_traces_exporter: Literal["otlp", "console", "none"] | None = Field(

@@ -2,7 +2,8 @@
 
 `setup_telemetry` installs the process's tracer provider, its resource naming the service,
 its version and its environment. Spans go over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT`
-(or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; otherwise, in local runs, to the trace
+(or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, as JSON unless `OTEL_EXPORTER_OTLP_PROTOCOL`
+says `http/protobuf` (`meshkit.otlp_json` says why); otherwise, in local runs, to the trace
 files meshdev writes (`.data/traces/<service>.jsonl`, read by `mesh traces show`); otherwise
 nowhere, and then nothing is instrumented at all, so tracing costs nothing. Whatever the
 exporter, it sits behind the scrubber (`meshkit.scrub`): no secret leaves the process.
@@ -33,6 +34,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
+from meshkit.otlp_json import OtlpJsonSpanExporter
 from meshkit.scrub import Scrubber, ScrubbingSpanExporter, secret_values
 from meshkit.settings import ServiceSettings
 from meshkit.spans import CAPTURE_CONTENT
@@ -62,9 +64,11 @@ def span_exporter(settings: ServiceSettings) -> SpanExporter | None:
 
         return ConsoleSpanExporter(service_name=settings.service_name)
     if settings.otlp_endpoint or chosen == "otlp":
+        # Both read the endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*.
+        if settings.otlp_protocol == "http/json":
+            return OtlpJsonSpanExporter(Scrubber(secret_values(settings)))
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        # Reads the endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*.
         return OTLPSpanExporter()
     if settings.environment == "local" and importlib.util.find_spec("meshdev") is not None:
         # The dev library is not in production images: there, no endpoint means no traces.
@@ -94,8 +98,9 @@ def tracer_provider(
     """A provider exporting in batches through the scrubber. The sampler, batch sizes and
     delays follow the standard OTEL_TRACES_SAMPLER and OTEL_BSP_* variables."""
     provider = TracerProvider(resource=resource(settings, version))
-    scrubbed = ScrubbingSpanExporter(exporter, Scrubber(secret_values(settings)))
-    provider.add_span_processor(BatchSpanProcessor(scrubbed))
+    if not isinstance(exporter, OtlpJsonSpanExporter):  # that one scrubs what it encodes
+        exporter = ScrubbingSpanExporter(exporter, Scrubber(secret_values(settings)))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
 
 

@@ -2,20 +2,25 @@
 OTLP exporter (`OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url`), and the owner reads what arrived.
 
 It runs in the caller's event loop on a socket bound to 127.0.0.1, and accepts
-`POST /v1/traces` with a protobuf `ExportTraceServiceRequest`, gzip or not. `create_app` is
+`POST /v1/traces` with an `ExportTraceServiceRequest` in protobuf or in OTLP's JSON mapping,
+gzip or not. `create_app` is
 a sink to run as a process of its own (benchmarks): it only counts what arrives.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import gzip
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
+from google.protobuf import json_format  # type: ignore[import-untyped]
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -29,6 +34,25 @@ from meshdev.procs import bind
 from meshdev.traces.records import SpanRecord, from_otlp
 
 PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+_ID_FIELDS = ("traceId", "spanId", "parentSpanId")
+
+
+def _ids_as_base64(request: dict[str, Any]) -> dict[str, Any]:
+    """OTLP's JSON writes ids in hex where protobuf's JSON mapping expects base64."""
+
+    def convert(item: dict[str, Any]) -> None:
+        for name in _ID_FIELDS:
+            if item.get(name):
+                item[name] = base64.b64encode(bytes.fromhex(item[name])).decode()
+
+    for resource in request.get("resourceSpans", []):
+        for scope in resource.get("scopeSpans", []):
+            for span in scope.get("spans", []):
+                convert(span)
+                for link in span.get("links", []):
+                    convert(link)
+    return request
 
 
 class TraceReceiver:
@@ -45,13 +69,19 @@ class TraceReceiver:
         body = await request.body()
         if request.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
-        if request.headers.get("content-type", "").split(";")[0] != PROTOBUF:
-            return Response(status_code=415)
+        content_type = request.headers.get("content-type", "").split(";")[0]
         message = ExportTraceServiceRequest()
-        message.ParseFromString(body)
+        if content_type == PROTOBUF:
+            message.ParseFromString(body)
+        elif content_type == JSON:
+            json_format.ParseDict(_ids_as_base64(json.loads(body)), message)
+        else:
+            return Response(status_code=415)
         self.spans.extend(from_otlp(message.resource_spans))
         self.requests += 1
         self._arrived.set()
+        if content_type == JSON:
+            return JSONResponse({})
         return Response(ExportTraceServiceResponse().SerializeToString(), media_type=PROTOBUF)
 
     def clear(self) -> None:
