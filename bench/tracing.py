@@ -1,13 +1,14 @@
 """What tracing costs: one agent operation's throughput with tracing on against off, in the
 same run.
 
-Two sales-agent processes share one database: one exports every span over OTLP/HTTP to a
-receiver process (the production path: batch processor, scrubber, protobuf, HTTP), the
-other has tracing off. Each operation is driven at each of them in turn, alternating for
-several rounds so drift on the machine falls on both, by a closed-loop load of keep-alive
-connections. The table reports the median of the rounds: throughput, and the service
-process's own CPU time per request (from /proc), which the load generator, the model and
-the receiver sharing the machine disturb much less.
+Three sales-agent processes share one database: one exports every span over OTLP/HTTP to a
+receiver process (the production path: batch processor, JSON encoding, scrubber, HTTP), one
+has tracing off, and one is instrumented but samples nothing (`always_off`), which shows
+what the instrumentation costs before a span is recorded. Each operation is driven at each
+of them in turn, alternating for several rounds so drift on the machine falls on all, by a
+closed-loop load of keep-alive connections. The table reports the median of the rounds:
+throughput, and the service process's own CPU time per request (from /proc), which the load
+generator, the model and the receiver sharing the machine disturb much less.
 
     uv run python -m bench.tracing [--seconds 3] [--rounds 6] [--connections 8]
 
@@ -65,9 +66,11 @@ class Result:
     #: Requests per second, one per round.
     off: list[float] = field(default_factory=list)
     on: list[float] = field(default_factory=list)
+    unsampled: list[float] = field(default_factory=list)
     #: The service's CPU microseconds per request, one per round.
     off_cpu: list[float] = field(default_factory=list)
     on_cpu: list[float] = field(default_factory=list)
+    unsampled_cpu: list[float] = field(default_factory=list)
     errors: int = 0
 
     @property
@@ -190,14 +193,30 @@ async def run(seconds: float, rounds: int, connections: int, echo: Callable[[str
         )
         processes.append(on)
         await wait_ready(on, within_s=120)
+        unsampled = start_service(
+            "sales-agent",
+            "sales_agent.main:create_app",
+            env={
+                **base,
+                "OTEL_TRACES_EXPORTER": "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+                "OTEL_TRACES_SAMPLER": "always_off",
+            },
+        )
+        processes.append(unsampled)
+        await wait_ready(unsampled, within_s=120)
         token = TokenMinter(SECRET, "bench", 3600).mint("sales-agent")
         results = [Result(operation) for operation in OPERATIONS]
         for result in results:
             # Warm both (connection pools, caches, the first model call) before measuring.
-            for target in (off, on):
+            for target in (off, on, unsampled):
                 await drive(target.url, result.operation, token, seconds=1, connections=connections)
             for index in range(rounds):
-                order = ((off, result.off, result.off_cpu), (on, result.on, result.on_cpu))
+                order = (
+                    (off, result.off, result.off_cpu),
+                    (on, result.on, result.on_cpu),
+                    (unsampled, result.unsampled, result.unsampled_cpu),
+                )
                 for target, rates, cpus in order if index % 2 == 0 else reversed(order):
                     before = cpu_seconds(target.pid)
                     rate, done, failed = await drive(
@@ -228,6 +247,17 @@ async def run(seconds: float, rounds: int, connections: int, echo: Callable[[str
                 f"{result.operation.label:<24} {off_rate:>8.0f} {on_rate:>8.0f} "
                 f"{result.ratio:>7.3f}  {off_cpu:>9.0f}µs {on_cpu:>9.0f}µs "
                 f"{100 * (result.cpu_ratio - 1):>+8.1f}% {result.errors:>7}"
+            )
+        echo("")
+        echo("instrumented, sampling nothing (OTEL_TRACES_SAMPLER=always_off):")
+        for result in results:
+            rate = statistics.median(result.unsampled)
+            cpu = statistics.median(result.unsampled_cpu)
+            off_cpu = statistics.median(result.off_cpu)
+            echo(
+                f"  {result.operation.label:<24} {rate:>6.0f} r/s "
+                f"({rate / statistics.median(result.off):.3f} of off), {cpu:.0f}µs CPU/req "
+                f"({100 * (cpu / off_cpu - 1):+.1f}%)"
             )
         echo("")
         echo(
