@@ -59,7 +59,7 @@ async def test_an_expired_lease_is_taken_over_and_counts_an_attempt(pool: asyncp
     assert again.id == job.id
     assert again.attempts == 2
     # The crashed worker can no longer renew or complete what it lost.
-    assert await queue.renew(pool, job.id, "crashed", 30) is False
+    assert await queue.renew(pool, [job.id], "crashed", 30) == set()
     await queue.complete(pool, job.id, "crashed")
     assert await pool.fetchval("SELECT status FROM jobs WHERE id = $1", job.id) == "running"
 
@@ -205,3 +205,32 @@ async def test_briefings_never_take_the_slots_a_question_needs(pool: asyncpg.Poo
     await task
     assert peak == 3
     assert await pool.fetchval("SELECT count(*) FROM jobs WHERE status = 'done'") == 21
+
+
+async def test_the_heartbeat_keeps_every_running_jobs_lease(pool: asyncpg.Pool) -> None:
+    """Jobs outliving their lease are renewed together, so no other worker takes them."""
+    for update_id in range(1, 6):
+        await _update(pool, update_id, update_id)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def handler(job: queue.Job) -> None:
+        started.append(job.id)
+        await release.wait()
+
+    async def on_dead(job: queue.Job, error: str) -> None:
+        raise AssertionError(error)
+
+    stop = asyncio.Event()
+    worker = Worker(pool, handler, on_dead, concurrency=8, lease_s=2, max_attempts=3, poll_s=0.05)
+    task = asyncio.create_task(worker.run(stop))
+    # Three leases' worth of time: without renewals every job would be claimable again.
+    await asyncio.sleep(6)
+    assert len(started) == 5
+    assert await queue.claim(pool, "other", 10, 30) == []
+    expiry = await pool.fetchval("SELECT min(locked_until) - now() FROM jobs")
+    assert expiry.total_seconds() > 0.5
+    release.set()
+    stop.set()
+    await task
+    assert await pool.fetchval("SELECT count(*) FROM jobs WHERE status = 'done'") == 5

@@ -95,16 +95,17 @@ async def claim(
     ]
 
 
-async def renew(db: Executor, job_id: int, worker: str, lease_s: float) -> bool:
-    """Extend the lease; False when the job is no longer ours (taken over after a stall)."""
-    renewed = await db.fetchval(
+async def renew(db: Executor, job_ids: Sequence[int], worker: str, lease_s: float) -> set[int]:
+    """Extend the leases of a worker's running jobs in one statement; the ids renewed (one
+    missing is no longer ours: taken over after a stall)."""
+    rows = await db.fetch(
         "UPDATE jobs SET locked_until = now() + make_interval(secs => $3) "
-        "WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING true",
-        job_id,
+        "WHERE id = ANY($1) AND locked_by = $2 AND status = 'running' RETURNING id",
+        list(job_ids),
         worker,
         lease_s,
     )
-    return bool(renewed)
+    return {row["id"] for row in rows}
 
 
 async def complete(db: Executor, job_id: int, worker: str) -> None:

@@ -55,6 +55,8 @@ class Worker:
         self._wake = asyncio.Event()
         self._active: set[asyncio.Task[None]] = set()
         self._bulk: set[asyncio.Task[None]] = set()
+        #: The jobs whose leases the heartbeat renews.
+        self._leased: set[int] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         # Claims, renewals and the listener make no traces; each job opens its own span.
@@ -64,6 +66,7 @@ class Worker:
     async def _serve(self, stop: asyncio.Event) -> None:
         listener = await self.pool.acquire()
         await listener.add_listener("gateway_jobs", self._notified)
+        heartbeat = asyncio.create_task(self._heartbeat(), name="lease-heartbeat")
         try:
             while not stop.is_set():
                 free = self.concurrency - len(self._active)
@@ -102,6 +105,8 @@ class Worker:
                 await listener.remove_listener("gateway_jobs", self._notified)
             await self.pool.release(listener)
             await self._drain()
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
 
     async def _claim(self, free: int) -> list[Job]:
         """Jobs people wait for first; bulk jobs only into the slots kept for them."""
@@ -133,8 +138,13 @@ class Worker:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _run(self, job: Job) -> None:
-        # Started before the job's span: renewals stay out of the trace.
-        heartbeat = asyncio.create_task(self._keep_lease(job))
+        self._leased.add(job.id)
+        try:
+            await self._handle(job)
+        finally:
+            self._leased.discard(job.id)
+
+    async def _handle(self, job: Job) -> None:
         attributes = {
             "telegram.update.id": job.update_id,
             "gateway.job.id": job.id,
@@ -147,7 +157,7 @@ class Worker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                heartbeat.cancel()
+                self._leased.discard(job.id)
                 spans.record_error(exc)
                 log.exception("job failed", extra={"job_id": job.id, "attempt": job.attempts})
                 error = f"{type(exc).__name__}: {exc}"
@@ -165,16 +175,25 @@ class Worker:
                     except Exception:
                         log.exception("dead-letter notice failed", extra={"job_id": job.id})
                 return
-            finally:
-                heartbeat.cancel()
+            self._leased.discard(job.id)
             await queue.complete(self.pool, job.id, self.name)
 
-    async def _keep_lease(self, job: Job) -> None:
+    async def _heartbeat(self) -> None:
+        """Renew every running job's lease, a third of a lease apart, in one statement: one
+        renewal per job would send hundreds of updates at once when a burst of jobs was
+        claimed together, and hold every pool connection while they ran."""
         while True:
             await asyncio.sleep(self.lease_s / 3)
+            leased = list(self._leased)
+            if not leased:
+                continue
             try:
-                if not await queue.renew(self.pool, job.id, self.name, self.lease_s):
-                    log.warning("lease lost", extra={"job_id": job.id})
-                    return
+                renewed = await queue.renew(self.pool, leased, self.name, self.lease_s)
             except (OSError, asyncpg.PostgresError):
-                log.exception("lease renewal failed", extra={"job_id": job.id})
+                log.exception("lease renewal failed", extra={"jobs": len(leased)})
+                continue
+            for job_id in set(leased) - renewed:
+                # Finished meanwhile, or taken over after a stall: stop renewing it.
+                if job_id in self._leased:
+                    log.warning("lease lost", extra={"job_id": job_id})
+                    self._leased.discard(job_id)
