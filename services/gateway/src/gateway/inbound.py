@@ -3,6 +3,7 @@ accepted and ignored), with only what the gateway uses typed."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -118,6 +119,17 @@ class Update(BaseModel):
 
 class UnusableUpdate(ValueError):
     """The body is JSON but not an update we can even key (no integer update_id)."""
+
+
+def parse_update_json(text: str) -> Update:
+    """Parse an update from its JSON text: Pydantic's own JSON parser in the common case (no
+    Python dictionary of the whole body first); anything it refuses goes the tolerant way.
+    Raises `ValueError` for text that is not JSON, `UnusableUpdate` for JSON that is not an
+    update."""
+    try:
+        return Update.model_validate_json(text)
+    except ValidationError:
+        return parse_update(json.loads(text))
 
 
 def parse_update(payload: Any) -> Update:

@@ -22,7 +22,7 @@ from typing import Any
 import asyncpg
 
 from gateway import queue
-from gateway.inbound import HANDLED, UnusableUpdate, parse_update
+from gateway.inbound import HANDLED, UnusableUpdate, parse_update, parse_update_json
 from gateway.queue import NewUpdate
 from meshkit import spans
 
@@ -52,12 +52,12 @@ class Intake:
         #: so an update that arrives just then always starts a write of its own.
         self._active = 0
 
-    async def accept(self, payload: dict[str, Any], raw: str | None = None) -> bool:
-        """Store the update (`raw`: its JSON text as received, stored as it is) and, for the
-        kinds the gateway acts on, its job. False for a duplicate delivery. Raises
-        `UnusableUpdate` for a body that is not an update, or one PostgreSQL cannot store (a
-        NUL character in a text, NaN)."""
-        update = parse_update(payload)
+    async def accept(self, payload: dict[str, Any] | str) -> bool:
+        """Store the update (a dictionary, or its JSON text as received, stored as it is)
+        and, for the kinds the gateway acts on, its job. False for a duplicate delivery.
+        Raises `ValueError` for text that is not JSON, `UnusableUpdate` for a body that is
+        not an update or one PostgreSQL cannot store (a NUL character in a text, NaN)."""
+        update = parse_update_json(payload) if isinstance(payload, str) else parse_update(payload)
         attributes: spans.Attributes = {
             "telegram.update.id": update.update_id,
             "telegram.update.kind": update.kind,
@@ -70,7 +70,7 @@ class Intake:
                         update_id=update.update_id,
                         kind=update.kind,
                         chat_id=update.chat_id,
-                        payload=payload if raw is None else raw,
+                        payload=payload,
                         ordering_key=update.ordering_key,
                         make_job=update.kind in HANDLED,
                         trace_context=context,
