@@ -50,6 +50,7 @@ def finished_spans() -> list[ReadableSpan]:
                 "ids": [1, 2],
                 "url.full": f"https://api.telegram.org/bot{BOT_TOKEN}/sendMessage?x=1",
                 "odd": f"it is {ODD_SECRET} here",
+                "note": f"bot token {BOT_TOKEN} in a log line",
                 "http.request.header.authorization": "Bearer abc.def",
                 "not.finite": float("nan"),
             }
@@ -111,6 +112,7 @@ async def test_the_receiver_gets_every_span_whole_and_no_secret() -> None:
         f"https://api.telegram.org/bot{REDACTED}/sendMessage?x=1"
     )
     assert server.attributes["odd"] == f"it is {REDACTED} here"
+    assert server.attributes["note"] == f"bot token 7351862410:{REDACTED} in a log line"
     text = json.dumps([s.to_json() for s in spans], default=str)
     for secret in (BOT_TOKEN, "sk-ant-api03-secretvalue", "abc.def", 'pa\\"ss'):
         assert secret not in text

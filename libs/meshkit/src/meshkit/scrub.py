@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
@@ -40,13 +40,26 @@ SECRET_HEADERS = frozenset(
 )
 _HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
 
+
+def _bot_token(match: re.Match[str]) -> str:
+    """The secret half of `<bot id>:<35 characters>`. The pattern starts at the colon, a
+    literal the regex engine can scan for; starting at the digits, it was 25 times slower
+    over an encoded batch full of timestamps. (The bot id itself is public.)"""
+    start = match.start()
+    if start >= 5 and match.string[start - 5 : start].isdigit():
+        return ":" + REDACTED
+    return match.group(0)
+
+
 # Each pattern with substrings one of which every match contains: a scan for those (`in`,
 # in C) rules most patterns out at once, and a span is only rebuilt when one matches.
-_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+_PATTERNS: tuple[
+    tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...
+] = (
     # The Bot API puts the token in the path: /bot<token>/sendMessage, /file/bot<token>/...
     (("/bot",), re.compile(r'/bot[^/\s?#"\\]+'), "/bot" + REDACTED),
     # A Telegram bot token on its own: <bot id>:<35 characters>.
-    ((":",), re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
+    ((":",), re.compile(r":[A-Za-z0-9_-]{30,}"), _bot_token),
     (
         ("earer", "EARER", "asic", "ASIC"),
         re.compile(r"\b((?i:bearer|basic))(?:\s|\\[nrt])+[A-Za-z0-9._~+/=-]+"),
