@@ -1,10 +1,10 @@
 """OTLP/HTTP with the JSON encoding (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), scrubbed.
 
 Why our own: the official protobuf exporter builds a message object for every attribute of
-every span in Python, about 80 µs a span here, and the scrubber then scanned each span's text
-for secrets, another 40 µs; both run on the export thread, which holds the GIL the requests
-need. Here a batch becomes plain dictionaries, `json.dumps` (C) writes it, and the scrubber
-reads the finished text once. Measured on this machine (`bench.tracing`): see the README.
+every span in Python, about 60 µs a span here, and the scrubber then scanned each span's text
+for secrets, another 20–25 µs; both run on the export thread, which holds the GIL the
+requests need. Here a batch becomes plain dictionaries, `json.dumps` (C) writes it, and the
+scrubber reads the finished text once: about 32 + 13 µs a span (docs/scaling.md).
 
 The encoding follows the OTLP specification's JSON mapping: trace and span ids in hex,
 64-bit integers as strings, enums as numbers, lowerCamelCase field names. The OpenTelemetry
