@@ -2,7 +2,7 @@
 
 Why our own: the official protobuf exporter builds a message object for every attribute of
 every span in Python, about 60 µs a span here, and the scrubber then scanned each span's text
-for secrets, another 20–25 µs; both run on the export thread, which holds the GIL the
+for secrets, another 20-25 µs; both run on the export thread, which holds the GIL the
 requests need. Here a batch becomes plain dictionaries, `json.dumps` (C) writes it, and the
 scrubber reads the finished text once: about 32 + 13 µs a span (docs/scaling.md).
 
