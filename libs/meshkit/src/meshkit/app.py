@@ -52,6 +52,10 @@ class BodyLimitMiddleware:
                 if declared < 0 or declared > self.max_bytes:
                     await self._reject(scope, receive, send, declared)
                     return
+                # The server frames the body by its Content-Length: it cannot grow past
+                # what was declared, so there is nothing to count.
+                await self.app(scope, receive, send)
+                return
         received = 0
         response_started = False
         rejected = False
