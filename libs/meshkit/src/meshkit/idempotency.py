@@ -23,6 +23,7 @@ from meshkit.errors import problem_body, problem_response
 log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
+_HEADER_NAME = HEADER.lower().encode()
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,200}$")
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _NOT_KEPT = {401, 403, 408, 429}
@@ -62,7 +63,7 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope["method"] not in _UNSAFE:
             await self.app(scope, receive, send)
             return
-        raw_key = dict(scope["headers"]).get(HEADER.lower().encode())
+        raw_key = next((value for name, value in scope["headers"] if name == _HEADER_NAME), None)
         pool: asyncpg.Pool | None = scope.get("state", {}).get("pool")
         if raw_key is None or pool is None:
             await self.app(scope, receive, send)
