@@ -175,36 +175,21 @@ async def run(seconds: float, rounds: int, connections: int, echo: Callable[[str
             "LOG_LEVEL": "WARNING",
             "ALLOWED_CALLERS": "bench",
         }
-        off = start_service(
-            "sales-agent",
-            "sales_agent.main:create_app",
-            env={**base, "OTEL_TRACES_EXPORTER": "none"},
-        )
-        processes.append(off)
-        await wait_ready(off, within_s=120)
-        on = start_service(
-            "sales-agent",
-            "sales_agent.main:create_app",
-            env={
-                **base,
-                "OTEL_TRACES_EXPORTER": "otlp",
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
-            },
-        )
-        processes.append(on)
-        await wait_ready(on, within_s=120)
-        unsampled = start_service(
-            "sales-agent",
-            "sales_agent.main:create_app",
-            env={
-                **base,
-                "OTEL_TRACES_EXPORTER": "otlp",
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
-                "OTEL_TRACES_SAMPLER": "always_off",
-            },
-        )
-        processes.append(unsampled)
-        await wait_ready(unsampled, within_s=120)
+        traced = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}
+        modes: list[ServiceProcess] = []
+        for tracing_env in (
+            {"OTEL_TRACES_EXPORTER": "none"},
+            traced,
+            {**traced, "OTEL_TRACES_SAMPLER": "always_off"},
+        ):
+            # One after another: each migrates (a no-op after the first) and seeds on start.
+            agent = start_service(
+                "sales-agent", "sales_agent.main:create_app", env={**base, **tracing_env}
+            )
+            processes.append(agent)
+            await wait_ready(agent, within_s=120)
+            modes.append(agent)
+        off, on, unsampled = modes
         token = TokenMinter(SECRET, "bench", 3600).mint("sales-agent")
         results = [Result(operation) for operation in OPERATIONS]
         for result in results:

@@ -42,15 +42,9 @@ async def get_gateway(request: Request) -> Gateway:
     return gateway
 
 
-async def get_intake(request: Request) -> Intake:
-    intake: Intake = request.state.intake
-    return intake
-
-
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
-IntakeDep = Annotated[Intake, Depends(get_intake)]
 
 _webhook_secret = APIKeyHeader(
     name="X-Telegram-Bot-Api-Secret-Token",

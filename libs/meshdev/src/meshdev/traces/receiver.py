@@ -136,6 +136,8 @@ def create_app() -> Starlette:
         body = await request.body()
         received["requests"] += 1
         received["bytes"] += len(body)
+        if request.headers.get("content-type", "").split(";")[0] == JSON:
+            return JSONResponse({})
         return Response(ExportTraceServiceResponse().SerializeToString(), media_type=PROTOBUF)
 
     async def count(_: Request) -> Response:
