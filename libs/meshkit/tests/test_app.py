@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -35,8 +36,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
     yield {}
 
 
-def demo_app() -> FastAPI:
-    settings = load_settings(DemoSettings, MAX_BODY_BYTES=2048)
+def demo_app(*, freeze: bool = False) -> FastAPI:
+    settings = load_settings(DemoSettings, MAX_BODY_BYTES=2048, MESH_GC_FREEZE=freeze)
     app = build_app(
         settings,
         title="demo",
@@ -68,6 +69,25 @@ def demo_app() -> FastAPI:
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     async with app_client(demo_app()) as client:
         yield client
+
+
+async def test_the_heap_is_frozen_once_start_up_is_done() -> None:
+    assert gc.get_freeze_count() == 0
+    try:
+        async with app_client(demo_app(freeze=True)) as client:
+            # Everything start-up built (the app, its routes, the modules) is out of the
+            # collector's walks from now on.
+            frozen = gc.get_freeze_count()
+            assert frozen > 10_000
+            assert (await client.get("/healthz")).status_code == 200
+    finally:
+        gc.unfreeze()
+
+
+async def test_a_test_app_leaves_the_heap_alone() -> None:
+    async with app_client(demo_app()) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert gc.get_freeze_count() == 0
 
 
 async def test_named_problem_carries_its_extensions(client: httpx.AsyncClient) -> None:

@@ -42,6 +42,8 @@ def service_settings(cls: type[S], database_url: str, **overrides: Any) -> S:
         "MESH_TODAY": DEMO_END_DAY + timedelta(days=1),
         "ANTHROPIC_BASE_URL": NO_MODEL,
         "VERIFY_MODEL_AT_BOOT": False,
+        # A test process builds hundreds of apps: frozen, none of them would ever be freed.
+        "MESH_GC_FREEZE": False,
         **overrides,
     }
     return load_settings(cls, **values)

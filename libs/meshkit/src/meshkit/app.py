@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from meshkit.auth import TokenMinter, TokenVerifier
 from meshkit.db import Seeder, create_pool, load_migrations, prepare_database, resolve_database_url
 from meshkit.errors import install_problem_handlers, problem_body, problem_response
+from meshkit.heap import settle
 from meshkit.idempotency import IdempotencyMiddleware
 from meshkit.logs import configure_logging
 from meshkit.model import ModelProbe
@@ -115,7 +116,7 @@ def build_app(
         title=title,
         description=description,
         version=version,
-        lifespan=_untraced_lifespan(lifespan, shutdown_telemetry),
+        lifespan=_untraced_lifespan(lifespan, shutdown_telemetry, freeze=settings.gc_freeze),
         openapi_tags=openapi_tags,
         generate_unique_id_function=operation_id,
         separate_input_output_schemas=True,
@@ -164,17 +165,22 @@ def build_app(
 def _untraced_lifespan(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
     shutdown_telemetry: Callable[[], None],
+    *,
+    freeze: bool,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[Any]]:
     """Start-up and shutdown (migrations, seeding, model checks) make no traces, nor do the
     background loops the lifespan starts, which inherit that: a queue poll or a lease
-    renewal is not a message. Work that is one opens its own span (`meshkit.spans`). The
-    spans still buffered are flushed once the service has stopped."""
+    renewal is not a message. Work that is one opens its own span (`meshkit.spans`). Once
+    start-up is done the heap is frozen (`meshkit.heap`). The spans still buffered are
+    flushed once the service has stopped."""
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[Any]:
         try:
             with untraced():
                 async with lifespan(app) as state:
+                    if freeze:
+                        settle()
                     yield state
         finally:
             await asyncio.to_thread(shutdown_telemetry)

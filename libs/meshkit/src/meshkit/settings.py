@@ -66,6 +66,9 @@ class ServiceSettings(BaseSettings):
         default="INFO", validation_alias="LOG_LEVEL"
     )
     log_format: Literal["json", "text"] = Field(default="json", validation_alias="LOG_FORMAT")
+    #: Freeze the heap once start-up is done (`meshkit.heap`). Off only where one process
+    #: builds many apps and drops them again: a test run.
+    gc_freeze: bool = Field(default=True, validation_alias="MESH_GC_FREEZE")
     # Traces go over OTLP when an endpoint is set (the exporter reads the other OTEL_EXPORTER_*
     # variables itself); otherwise to the local trace files in local runs, else nowhere.
     otlp_endpoint: str | None = Field(
