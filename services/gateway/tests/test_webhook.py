@@ -212,3 +212,24 @@ async def test_the_update_is_stored_as_received_and_nan_is_refused(
     )
     assert refused.status_code == 422
     assert await counts(pool) == (1, 1)
+
+
+def test_webhook_route_runs_what_it_documents() -> None:
+    """`WebhookRoute` calls the secret check itself instead of letting FastAPI solve the
+    declared dependencies; it must call exactly those, or the contract and the code part."""
+    from fastapi.routing import APIRoute
+
+    from gateway.deps import require_webhook_secret, webhook_secret
+    from gateway.routes.telegram import WebhookRoute, router
+
+    (route,) = [r for r in router.routes if isinstance(r, APIRoute) and r.path.endswith("/webhook")]
+    assert isinstance(route, WebhookRoute)
+    (dependency,) = route.dependant.dependencies
+    assert dependency.call is require_webhook_secret
+    (security,) = dependency.dependencies
+    assert security.call is webhook_secret
+    assert not security.dependencies
+    # No query, header, cookie or body parameters FastAPI would have parsed.
+    for params in ("path_params", "query_params", "header_params", "cookie_params", "body_params"):
+        assert not getattr(route.dependant, params), params
+        assert not getattr(dependency, params), params
