@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from gateway.limits import Limits
+from gateway.telegram.api import DEFAULT_MAX_CONNECTIONS
 from meshkit.settings import ServiceSettings
 
 
@@ -86,6 +87,10 @@ class Settings(ServiceSettings):
         default=20.0, gt=0, le=1000, validation_alias="TELEGRAM_GROUP_PER_MINUTE"
     )
     telegram_paid_broadcast: bool = Field(default=False, validation_alias="TELEGRAM_PAID_BROADCAST")
+    #: Bot API requests in flight at once (and connections kept open for them).
+    telegram_max_connections: int = Field(
+        default=DEFAULT_MAX_CONNECTIONS, ge=1, le=1000, validation_alias="TELEGRAM_MAX_CONNECTIONS"
+    )
     #: Answers shown while they are written: drafts in private chats and one edited message
     #: elsewhere (`drafts`), one edited message everywhere (`edits`), or not at all (`off`).
     telegram_streaming: Literal["off", "drafts", "edits"] = Field(

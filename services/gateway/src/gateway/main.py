@@ -175,6 +175,7 @@ def _bot_api(
         api_base_url=settings.telegram_api_base_url,
         transport=transport,
         retry=retry,
+        max_connections=settings.telegram_max_connections,
     )
 
 

@@ -41,6 +41,7 @@ from gateway.telegram.api import (
     TelegramError,
 )
 from gateway.telegram.format import html_to_plain
+from meshkit.db import end_session
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,7 @@ class Outbound:
 
     async def stop(self) -> None:
         if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.remove_listener("gateway_outbound_done", self._notified)
+            await end_session(self._listener)
             await self.pool.release(self._listener)
             self._listener = None
 
@@ -202,15 +202,11 @@ class Sender:
                 )
                 if held:
                     log.info("outbound sender role taken")
-                    await conn.add_listener("gateway_outbound", self._notified)
                     try:
+                        await conn.add_listener("gateway_outbound", self._notified)
                         await self._drain(conn, stop)
                     finally:
-                        with contextlib.suppress(Exception):
-                            await conn.remove_listener("gateway_outbound", self._notified)
-                            await conn.execute(
-                                "SELECT pg_advisory_unlock(hashtextextended($1, 0))", _LOCK
-                            )
+                        await end_session(conn)
             except (OSError, asyncpg.PostgresError):
                 log.exception("outbound sender lost its connection")
             finally:

@@ -22,6 +22,7 @@ from gateway import queue
 from gateway.intake import QUEUE
 from gateway.queue import Job
 from meshkit import spans
+from meshkit.db import end_session
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,7 @@ class Worker:
                             stop_wait.cancel()
                             wake_wait.cancel()
         finally:
-            with contextlib.suppress(Exception):
-                await listener.remove_listener("gateway_jobs", self._notified)
+            await end_session(listener)
             await self.pool.release(listener)
             await self._drain()
             heartbeat.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import traceback
@@ -537,3 +538,22 @@ async def test_a_client_it_was_given_stays_open(telegram: FakeTelegram) -> None:
         async with BotApi(http, TOKEN) as api:
             await api.get_me()
         assert not http.is_closed
+
+
+async def test_calls_beyond_the_connection_limit_wait_their_turn_in_the_client() -> None:
+    """A burst (200 chats' "typing") never has more requests in flight than the pool keeps
+    connections: httpcore would rescan every pooled connection per request otherwise."""
+    in_flight = peak = 0
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return ok(True)
+
+    async with BotApi.create(TOKEN, transport=httpx.MockTransport(slow), max_connections=3) as api:
+        results = await asyncio.gather(*(api.send_chat_action(n, "typing") for n in range(20)))
+    assert results == [True] * 20
+    assert peak == 3
