@@ -74,11 +74,15 @@ async def test_end_session_clears_listens_locks_and_settings(dsn: str, pool: asy
         await other.close()
 
 
-async def test_a_connection_that_cannot_be_reset_is_closed(pool: asyncpg.Pool) -> None:
+async def test_a_connection_that_cannot_be_reset_is_closed(dsn: str, pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         pid = conn.get_server_pid()
         assert await conn.fetchval("SELECT pg_try_advisory_lock(7)")
-        conn._con._protocol.abort()  # the socket goes away under the session
+        other = await asyncpg.connect(dsn)
+        try:  # the session ends under the connection (a restart, an administrator)
+            assert await other.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await other.close()
         await end_session(conn)
     async with pool.acquire() as conn:  # the pool opens a fresh one
         assert conn.get_server_pid() != pid
