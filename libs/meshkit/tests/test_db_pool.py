@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -74,7 +75,10 @@ async def test_end_session_clears_listens_locks_and_settings(dsn: str, pool: asy
         await other.close()
 
 
-async def test_a_connection_that_cannot_be_reset_is_closed(dsn: str, pool: asyncpg.Pool) -> None:
+@pytest.mark.parametrize("noticed", [False, True], ids=["at-once", "once-asyncpg-noticed"])
+async def test_a_connection_that_cannot_be_reset_is_closed(
+    dsn: str, pool: asyncpg.Pool, noticed: bool
+) -> None:
     async with pool.acquire() as conn:
         pid = conn.get_server_pid()
         assert await conn.fetchval("SELECT pg_try_advisory_lock(7)")
@@ -83,6 +87,8 @@ async def test_a_connection_that_cannot_be_reset_is_closed(dsn: str, pool: async
             assert await other.fetchval("SELECT pg_terminate_backend($1)", pid)
         finally:
             await other.close()
+        if noticed:  # asyncpg has seen the socket close and taken the connection back
+            await asyncio.sleep(0.2)
         await end_session(conn)
     async with pool.acquire() as conn:  # the pool opens a fresh one
         assert conn.get_server_pid() != pid

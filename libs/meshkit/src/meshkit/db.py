@@ -9,6 +9,7 @@ append-only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -195,10 +196,17 @@ async def end_session(conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProx
             await conn.reset()
     except Exception:
         log.warning("closing a pooled connection that could not be reset", exc_info=True)
-        conn.terminate()
+        _terminate(conn)
     except BaseException:  # cancelled mid-reset: the state must not stay in the pool
-        conn.terminate()
+        _terminate(conn)
         raise
+
+
+def _terminate(conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy[Any]) -> None:
+    # A connection the server closed may already be back in the pool (asyncpg returns it
+    # as soon as it notices); then there is nothing left to close.
+    with contextlib.suppress(asyncpg.InterfaceError):
+        conn.terminate()
 
 
 async def create_pool(
