@@ -557,3 +557,26 @@ async def test_calls_beyond_the_connection_limit_wait_their_turn_in_the_client()
         results = await asyncio.gather(*(api.send_chat_action(n, "typing") for n in range(20)))
     assert results == [True] * 20
     assert peak == 3
+
+
+async def test_a_long_poll_does_not_hold_a_slot_sends_need() -> None:
+    polling = asyncio.Event()
+    release = asyncio.Event()
+
+    async def telegram(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/getUpdates"):
+            polling.set()
+            await release.wait()  # Telegram holds a long poll until updates come
+            return ok([])
+        return ok(message(1))
+
+    async with BotApi.create(
+        TOKEN, transport=httpx.MockTransport(telegram), max_connections=1
+    ) as api:
+        poll = asyncio.create_task(api.get_updates(timeout=30))
+        await polling.wait()
+        async with asyncio.timeout(5):
+            sent = await api.send_message(1, "meanwhile")
+        assert sent.chat.id == 1
+        release.set()
+        assert await poll == []

@@ -14,12 +14,14 @@ request lines.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -380,15 +382,15 @@ class BotApi:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> BotApi:
         """A client owning its own `httpx.AsyncClient`, with at most `max_connections`
-        requests in flight, each on a kept-alive connection; call `aclose` (or use
-        `async with`)."""
+        requests in flight (a long poll aside), each on a kept-alive connection; call
+        `aclose` (or use `async with`)."""
         _checked_token(token)
         http = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
             headers={"User-Agent": "agent-mesh gateway"},
             limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
+                max_connections=max_connections + 1, max_keepalive_connections=max_connections + 1
             ),
         )
         api = cls(
@@ -489,8 +491,13 @@ class BotApi:
         started = time.perf_counter()
         failure: str | None = None
         retryable = True
+        # A long poll waits up to its timeout for updates: it must not hold a slot that
+        # every send would queue behind (the pool keeps a connection more for it).
+        slot: AbstractAsyncContextManager[Any] = (
+            contextlib.nullcontext() if method == "getUpdates" else self._in_flight
+        )
         try:
-            async with self._in_flight:
+            async with slot:
                 response = await self._http.post(
                     url,
                     content=body,
