@@ -11,7 +11,7 @@ from gateway.outbound import INTERACTIVE, Outbound
 from gateway.preview import LivePreview, PreviewMode
 from gateway.telegram.api import BotApi, TelegramError
 from gateway.telegram.format import to_html
-from gateway.telegram.send import keep_typing
+from gateway.telegram.send import TypingIndicators
 from gateway.telegram.split import split_html
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,7 @@ class TelegramOutbox:
     def __init__(self, api: BotApi, outbound: Outbound) -> None:
         self.api = api
         self.outbound = outbound
+        self.typing_indicators = TypingIndicators(api)
 
     async def reply(
         self,
@@ -61,7 +62,7 @@ class TelegramOutbox:
         return sent
 
     def typing(self, chat_id: int, thread_id: int | None) -> AbstractAsyncContextManager[None]:
-        return keep_typing(self.api, chat_id, thread_id)
+        return self.typing_indicators.keep(chat_id, thread_id)
 
     def preview(
         self,

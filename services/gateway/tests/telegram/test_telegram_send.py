@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -11,7 +13,7 @@ import httpx
 import pytest
 
 from gateway.telegram.api import BotApi, ChatBlocked, ChatId, ChatMigrated, RetryPolicy
-from gateway.telegram.send import keep_typing, send_text
+from gateway.telegram.send import TypingIndicators, keep_typing, send_text
 from gateway.telegram.split import utf16_len
 
 TOKEN = "42:send-test-token"
@@ -290,3 +292,49 @@ async def test_typing_stops_when_the_block_raises(api: BotApi, telegram: Telegra
 
     assert len(telegram.sent("sendChatAction")) == stopped
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("keep-typing")]
+
+
+async def test_renewals_of_many_chats_are_spread_evenly(telegram: Telegram) -> None:
+    """One renewer for every chat, one renewal at a time: chats that started together (a
+    burst of questions) do not renew together, and each is still renewed every interval."""
+    loop = asyncio.get_running_loop()
+    stamps: list[float] = []
+
+    def timed(request: httpx.Request) -> httpx.Response:
+        stamps.append(loop.time())
+        return telegram(request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(timed)) as http:
+        indicators = TypingIndicators(BotApi(http, TOKEN), every_s=0.2)
+        async with contextlib.AsyncExitStack() as stack:
+            for chat_id in range(10):
+                await stack.enter_async_context(indicators.keep(chat_id))
+            await asyncio.sleep(0.65)
+        done = len(stamps)
+        await asyncio.sleep(0.05)
+
+    assert len(stamps) == done  # nothing after the blocks ended
+    calls = telegram.sent("sendChatAction")
+    assert sorted(c["chat_id"] for c in calls[:10]) == list(range(10))  # the first, at once
+    renewed = Counter(c["chat_id"] for c in calls[10:])
+    assert set(renewed) == set(range(10))
+    assert all(2 <= n <= 4 for n in renewed.values()), renewed  # every 0.2 s for 0.65 s
+    renewals = stamps[10:]
+    # 20 ms apart by construction; a slow machine may run two sends close together, never a
+    # burst.
+    assert max(sum(1 for t in renewals if s <= t < s + 0.015) for s in renewals) <= 2
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("keep-typing")]
+
+
+async def test_two_turns_of_one_chat_share_its_indicator(api: BotApi, telegram: Telegram) -> None:
+    indicators = TypingIndicators(api, every_s=0.1)
+    async with indicators.keep(7):
+        async with indicators.keep(7):
+            await asyncio.sleep(0.03)
+            assert len(telegram.sent("sendChatAction")) == 1  # one first indicator, not two
+        # The outer turn still shows it.
+        await until(telegram, lambda: len(telegram.sent("sendChatAction")) >= 3)
+    ended = len(telegram.sent("sendChatAction"))
+    await asyncio.sleep(0.15)
+
+    assert len(telegram.sent("sendChatAction")) == ended

@@ -4,10 +4,12 @@ while the answer is being worked on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import random
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from gateway.telegram.api import (
@@ -141,43 +143,122 @@ def _reply_parameters(reply_to: int | None) -> dict[str, Any] | None:
     return {"message_id": reply_to, "allow_sending_without_reply": True}
 
 
-@asynccontextmanager
-async def keep_typing(
-    api: BotApi,
-    chat_id: ChatId,
-    thread_id: int | None = None,
-    every_s: float = TYPING_EVERY_S,
-) -> AsyncIterator[None]:
-    """Show "typing…" in the chat from now until the block exits.
+@dataclass(slots=True)
+class _Chat:
+    #: `keep` blocks open for this chat (two turns of one chat can overlap briefly).
+    holders: int = 1
+    #: No renewal before this (the loop's clock): Telegram asked to wait.
+    not_before: float = 0.0
+    blocked: bool = False
+    sending: asyncio.Task[None] | None = None
+
+
+_Key = tuple[ChatId, int | None]
+
+
+class TypingIndicators:
+    """ "typing…" in every chat whose answer is being worked on, for one bot.
+
+    Telegram shows the indicator for about 5 s or until the next message, so it is renewed
+    every `every_s`. The first indicator of a chat goes out at once; the renewals of all
+    chats are made by one task, in turn, evenly spaced (`every_s` / number of chats apart),
+    rather than by a timer per chat: questions that arrive together (a burst, a morning of
+    briefings) would otherwise renew together, and a burst of Bot API calls stalls the
+    process's event loop, webhook answers included, for tens of milliseconds.
 
     The indicator is a courtesy: failures are logged and never reach the block, a flood
-    wait only delays the next one, and a chat that blocked the bot is left alone.
+    wait only holds back that chat's renewals, and a chat that blocked the bot is left
+    alone. A block's exit cancels its chat's indicator call in flight.
     """
-    task = asyncio.create_task(
-        _typing(api, chat_id, thread_id, every_s), name=f"keep-typing-{chat_id}"
-    )
-    try:
-        yield
-    finally:
-        task.cancel()
-        # `wait` rather than `await task`: a cancellation of the caller itself still
-        # propagates instead of being taken for the task's.
-        await asyncio.wait({task})
 
+    def __init__(self, api: BotApi, *, every_s: float = TYPING_EVERY_S) -> None:
+        self.api = api
+        self.every_s = every_s
+        self._chats: dict[_Key, _Chat] = {}
+        #: Renewal order: the chat renewed longest ago first.
+        self._rotation: OrderedDict[_Key, None] = OrderedDict()
+        self._changed = asyncio.Event()
+        self._renewer: asyncio.Task[None] | None = None
 
-async def _typing(api: BotApi, chat_id: ChatId, thread_id: int | None, every_s: float) -> None:
-    while True:
-        # Spread over the last third of the interval: chats that started together (a burst
-        # of questions, a morning of briefings) do not renew their indicators in lockstep,
-        # which would stall everything else in the process for a moment every few seconds.
-        pause = every_s * random.uniform(2 / 3, 1.0)  # noqa: S311 - not for security
+    @asynccontextmanager
+    async def keep(self, chat_id: ChatId, thread_id: int | None = None) -> AsyncIterator[None]:
+        """Show "typing…" in the chat from now until the block exits."""
+        key = (chat_id, thread_id)
+        chat = self._chats.get(key)
+        if chat is None:
+            chat = self._chats[key] = _Chat()
+            self._send(key, chat)
+            self._rotation[key] = None
+            self._changed.set()
+            if self._renewer is None or self._renewer.done():
+                self._renewer = asyncio.create_task(self._renew(), name="keep-typing-renewer")
+        else:
+            chat.holders += 1
         try:
-            await api.send_chat_action(chat_id, "typing", message_thread_id=thread_id)
+            yield
+        finally:
+            chat.holders -= 1
+            if chat.holders == 0:
+                await self._drop(key, chat)
+
+    async def _drop(self, key: _Key, chat: _Chat) -> None:
+        if self._chats.get(key) is chat:
+            del self._chats[key]
+            self._rotation.pop(key, None)
+            self._changed.set()
+        stopping = [chat.sending] if chat.sending is not None else []
+        if not self._chats and self._renewer is not None:
+            stopping.append(self._renewer)
+            self._renewer = None
+        for task in stopping:
+            task.cancel()
+        if stopping:
+            # `wait` rather than `await`: a cancellation of the caller itself still
+            # propagates instead of being taken for the task's.
+            await asyncio.wait(stopping)
+
+    async def _renew(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while self._chats:
+            wait = last + self.every_s / len(self._chats) - loop.time()
+            if wait > 0:
+                # Woken early when chats come or go: the spacing changes with their number.
+                self._changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self._changed.wait()
+                continue
+            last = loop.time()
+            key = self._next(last)
+            if key is not None:
+                self._send(key, self._chats[key])
+
+    def _next(self, now: float) -> _Key | None:
+        """The chat due a renewal: the one renewed longest ago that may be renewed now."""
+        for _ in range(len(self._rotation)):
+            key, _none = self._rotation.popitem(last=False)
+            chat = self._chats.get(key)
+            if chat is None or chat.blocked:
+                continue
+            self._rotation[key] = None
+            in_flight = chat.sending is not None and not chat.sending.done()
+            if chat.not_before <= now and not in_flight:
+                return key
+        return None
+
+    def _send(self, key: _Key, chat: _Chat) -> None:
+        chat.sending = asyncio.create_task(self._indicate(key, chat), name=f"keep-typing-{key[0]}")
+
+    async def _indicate(self, key: _Key, chat: _Chat) -> None:
+        chat_id, thread_id = key
+        try:
+            await self.api.send_chat_action(chat_id, "typing", message_thread_id=thread_id)
         except ChatBlocked:
             log.info("telegram typing stopped: chat blocked", extra={"chat_id": chat_id})
-            return
+            chat.blocked = True
         except RetryAfter as exc:
-            pause = max(pause, exc.retry_after)
+            chat.not_before = asyncio.get_running_loop().time() + exc.retry_after
         except TelegramError as exc:
             log.warning(
                 "telegram typing failed",
@@ -185,4 +266,14 @@ async def _typing(api: BotApi, chat_id: ChatId, thread_id: int | None, every_s: 
             )
         except Exception:
             log.exception("telegram typing failed", extra={"chat_id": chat_id})
-        await asyncio.sleep(pause)
+
+
+def keep_typing(
+    api: BotApi,
+    chat_id: ChatId,
+    thread_id: int | None = None,
+    every_s: float = TYPING_EVERY_S,
+) -> AbstractAsyncContextManager[None]:
+    """Show "typing…" in one chat until the block exits (indicators of its own; a process
+    shares one `TypingIndicators` across its chats)."""
+    return TypingIndicators(api, every_s=every_s).keep(chat_id, thread_id)
