@@ -36,7 +36,7 @@ from bench.load import (
     Throughput,
     closed_loop_asyncio,
     closed_loop_wrk,
-    open_loop,
+    open_loop_apart,
     post_request,
     wrk_path,
 )
@@ -265,7 +265,7 @@ async def probe(
         first = next_id_block()
         body = chatter_body(first) if path == WEBHOOK else (lambda _n: b"{}")
         headers = SECRET_HEADER if path == WEBHOOK else JSON_HEADER
-        result = await open_loop(
+        result = await open_loop_apart(
             target.url, path, body, headers, rate=options.rate, seconds=seconds
         )
     assert result is not None

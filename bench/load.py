@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import math
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WRK_SCRIPT = Path(__file__).with_name("webhook.lua")
 
@@ -259,6 +262,78 @@ async def open_loop(
     )
 
 
+async def open_loop_apart(
+    url: str,
+    path: str,
+    body: BodyFactory,
+    headers: dict[str, str],
+    *,
+    rate: float,
+    seconds: float,
+    timeout_s: float = 10.0,
+) -> Latencies:
+    """`open_loop` in a process of its own (this module run as a script), so that nothing
+    else the benchmark does (the model router's streams, its bookkeeping, its collector)
+    can delay a send or a read and be counted as the server's latency."""
+    total = round(rate * seconds)
+    job = {
+        "url": url,
+        "path": path,
+        "headers": headers,
+        "rate": rate,
+        "seconds": seconds,
+        "timeout_s": timeout_s,
+        "bodies": [body(n).decode() for n in range(total)],
+    }
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.load",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).parent.parent,
+    )
+    out, _ = await child.communicate(json.dumps(job).encode())
+    if child.returncode != 0:
+        raise RuntimeError(f"the open-loop generator failed ({child.returncode})")
+    fields: dict[str, Any] = json.loads(out)
+    return Latencies(
+        rate=fields["rate"],
+        sent=fields["sent"],
+        ok=fields["ok"],
+        errors=fields["errors"],
+        max_send_lag=fields["max_send_lag"],
+        samples=tuple(fields["samples"]),
+        due=tuple(fields["due"]),
+        started_at=fields["started_at"],
+    )
+
+
+async def _open_loop_job(job: dict[str, Any]) -> Latencies:
+    bodies = [b.encode() for b in job["bodies"]]
+    return await open_loop(
+        job["url"],
+        job["path"],
+        lambda n: bodies[n],
+        job["headers"],
+        rate=job["rate"],
+        seconds=job["seconds"],
+        timeout_s=job["timeout_s"],
+    )
+
+
+def _main() -> None:
+    """One open-loop run: the job as JSON on stdin, its `Latencies` as JSON on stdout."""
+    import gc
+
+    job = json.load(sys.stdin)
+    gc.collect()
+    gc.freeze()  # the bodies stay; nothing the run allocates is worth a full collection
+    # asyncio's own loop, not uvloop: uvloop's clock (`loop.time()`) ticks in milliseconds.
+    result = asyncio.run(_open_loop_job(job))
+    json.dump(dataclasses.asdict(result), sys.stdout)
+
+
 async def closed_loop_asyncio(
     url: str,
     path: str,
@@ -366,3 +441,7 @@ def _host_port(url: str) -> tuple[str, int]:
 def now() -> float:
     """Wall-clock seconds, comparable with the emulator's recorded call times."""
     return time.time()
+
+
+if __name__ == "__main__":
+    _main()
