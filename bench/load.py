@@ -277,13 +277,8 @@ async def open_loop_apart(
     can delay a send or a read and be counted as the server's latency."""
     total = round(rate * seconds)
     job = {
-        "url": url,
-        "path": path,
-        "headers": headers,
-        "rate": rate,
-        "seconds": seconds,
-        "timeout_s": timeout_s,
-        "bodies": [body(n).decode() for n in range(total)],
+        "args": [url, path, [body(n).decode("latin-1") for n in range(total)], headers],
+        "options": {"rate": rate, "seconds": seconds, "timeout_s": timeout_s},
     }
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -297,29 +292,13 @@ async def open_loop_apart(
     if child.returncode != 0:
         raise RuntimeError(f"the open-loop generator failed ({child.returncode})")
     fields: dict[str, Any] = json.loads(out)
-    return Latencies(
-        rate=fields["rate"],
-        sent=fields["sent"],
-        ok=fields["ok"],
-        errors=fields["errors"],
-        max_send_lag=fields["max_send_lag"],
-        samples=tuple(fields["samples"]),
-        due=tuple(fields["due"]),
-        started_at=fields["started_at"],
-    )
+    return Latencies(**{**fields, "samples": tuple(fields["samples"]), "due": tuple(fields["due"])})
 
 
 async def _open_loop_job(job: dict[str, Any]) -> Latencies:
-    bodies = [b.encode() for b in job["bodies"]]
-    return await open_loop(
-        job["url"],
-        job["path"],
-        lambda n: bodies[n],
-        job["headers"],
-        rate=job["rate"],
-        seconds=job["seconds"],
-        timeout_s=job["timeout_s"],
-    )
+    url, path, texts, headers = job["args"]
+    bodies = [text.encode("latin-1") for text in texts]
+    return await open_loop(url, path, bodies.__getitem__, headers, **job["options"])
 
 
 def _main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -338,3 +339,28 @@ async def test_two_turns_of_one_chat_share_its_indicator(api: BotApi, telegram: 
     await asyncio.sleep(0.15)
 
     assert len(telegram.sent("sendChatAction")) == ended
+
+
+TURN: contextvars.ContextVar[int | None] = contextvars.ContextVar("turn", default=None)
+
+
+async def test_each_chats_indicator_is_sent_in_its_own_turns_context(telegram: Telegram) -> None:
+    """Renewals are made by one task for all chats, but each call runs in the context of
+    the turn that asked for it (so its span lands in that turn's trace)."""
+    seen: list[tuple[int, int | None]] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        seen.append((json.loads(request.content)["chat_id"], TURN.get()))
+        return telegram(request)
+
+    async def turn(indicators: TypingIndicators, chat_id: int) -> None:
+        TURN.set(chat_id)
+        async with indicators.keep(chat_id):
+            await asyncio.sleep(0.1)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(recording)) as http:
+        indicators = TypingIndicators(BotApi(http, TOKEN), every_s=0.02)
+        await asyncio.gather(turn(indicators, 1), turn(indicators, 2))
+
+    assert len(seen) > 4  # the first indicators and renewals
+    assert all(chat_id == turn_id for chat_id, turn_id in seen), seen

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.telegram.api import (
@@ -151,6 +152,9 @@ class _Chat:
     not_before: float = 0.0
     blocked: bool = False
     sending: asyncio.Task[None] | None = None
+    #: The context of the turn that asked for the indicator: its calls belong to that
+    #: turn's trace, whichever task makes them.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 _Key = tuple[ChatId, int | None]
@@ -191,7 +195,10 @@ class TypingIndicators:
             self._rotation[key] = None
             self._changed.set()
             if self._renewer is None or self._renewer.done():
-                self._renewer = asyncio.create_task(self._renew(), name="keep-typing-renewer")
+                # A context of its own: the renewer serves every chat, not the first turn.
+                self._renewer = asyncio.create_task(
+                    self._renew(), name="keep-typing-renewer", context=contextvars.Context()
+                )
         else:
             chat.holders += 1
         try:
@@ -248,7 +255,9 @@ class TypingIndicators:
         return None
 
     def _send(self, key: _Key, chat: _Chat) -> None:
-        chat.sending = asyncio.create_task(self._indicate(key, chat), name=f"keep-typing-{key[0]}")
+        chat.sending = asyncio.create_task(
+            self._indicate(key, chat), name=f"keep-typing-{key[0]}", context=chat.context
+        )
 
     async def _indicate(self, key: _Key, chat: _Chat) -> None:
         chat_id, thread_id = key
